@@ -1,0 +1,72 @@
+#!/bin/bash
+# kexe end-to-end tests: each scenario boots a QEMU guest (stage 1) that runs
+# kexe bundles; a bundle that works kexecs into stage 2, which prints a marker
+# block (its /proc/cmdline and the sha256 of the files in its initrds) that is
+# compared with exact values computed on the host.
+#
+#   tests/e2e/run.sh [SCENARIO...]      (default: all of $DEFAULT below)
+#
+# Environment: KEXE (default build/kexe), BUILD (default build), KEXE_CACHE,
+# E2E_ACCEL (kvm|tcg: skip the probe), and the sizes in lib.sh.
+# Prints "PASS name (Ns)" or "FAIL name: reason" per scenario and closes with
+# "N passed, N failed"; exits 1 if any failed. Serial logs of failed
+# scenarios are kept in $BUILD/e2e/logs/.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+DEFAULT="plain multi-initrd cmdline large broken lowmem noproc"
+if [ $# -gt 0 ]; then set -- "$@"; else set -- $DEFAULT; fi
+for s in "$@"; do
+    [ -f "$E2E/scenarios/$s.sh" ] ||
+        die "unknown scenario '$s' (have: $(cd "$E2E/scenarios" && ls | sed 's/\.sh$//' | tr '\n' ' '))"
+done
+
+for t in qemu-system-x86_64 busybox cpio openssl apt-get dpkg-deb readelf; do
+    command -v "$t" >/dev/null ||
+        die "$t not found (apt-get install qemu-system-x86 busybox-static cpio openssl binutils)"
+done
+[ -x "$KEXE" ] || die "$KEXE not found: build it first (make)"
+
+rm -rf "$E2E_OUT/run" "$LOGS"
+mkdir -p "$E2E_OUT/run" "$LOGS"
+
+KERNEL=$("$E2E/fetch-kernel.sh")
+STAGE1=$("$E2E/mkinitrd.sh" stage1)
+STAGE2=$("$E2E/mkinitrd.sh" stage2)
+export KERNEL STAGE1 STAGE2
+log "kernel $KERNEL"
+
+# The accelerator is probed once per run (a short real boot, KVM then TCG).
+selftest=ok
+if [ -z "${E2E_ACCEL:-}" ]; then
+    E2E_ACCEL=$("$E2E/probe-accel.sh" "$KERNEL" "$STAGE2" "$LOGS") || selftest=failed
+fi
+export E2E_ACCEL
+log "accelerator ${E2E_ACCEL:-none}"
+
+passed=0 failed=0
+for s in "$@"; do
+    W="$E2E_OUT/run/$s"
+    mkdir -p "$W"
+    start=$SECONDS
+    if [ "$selftest" = ok ] && "$E2E/run-scenario.sh" "$s" "$W" >"$W/harness.out" 2>&1; then
+        note=$(sed 's/; $//' "$W/note" 2>/dev/null || true)
+        echo "PASS $s ($((SECONDS - start))s)${note:+: $note}"
+        passed=$((passed + 1))
+    else
+        if [ "$selftest" = ok ]; then
+            reason=$(cat "$W/reason" 2>/dev/null || tail -n1 "$W/harness.out")
+        else
+            reason="harness self-test failed: no accelerator boots the test kernel (see $LOGS)"
+        fi
+        echo "FAIL $s: $reason ($((SECONDS - start))s)"
+        failed=$((failed + 1))
+        for f in "$W"/*.log "$W/harness.out"; do
+            [ ! -f "$f" ] || cp "$f" "$LOGS/$s-$(basename "$f")"
+        done
+    fi
+    rm -rf "$W"   # bundles and initrds can be large; logs were copied
+done
+[ "$failed" = 0 ] || log "serial logs of failed scenarios: $LOGS"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
