@@ -64,3 +64,30 @@ cache_key() {
         if [ -f "$x" ]; then sha256 "$x"; else printf '%s\n' "$x"; fi
     done | sha256sum | cut -c1-16
 }
+
+# Host tools the harness needs (Debian packages in the message).
+check_tools() {
+    local t
+    for t in qemu-system-x86_64 busybox cpio openssl apt-get dpkg-deb readelf xz gzip; do
+        command -v "$t" >/dev/null || die "$t not found (apt-get install" \
+            "qemu-system-x86 busybox-static cpio openssl binutils xz-utils)"
+    done
+    [ -x "$KEXE" ] || die "$KEXE not found: build it first (make)"
+}
+
+# prepare_guests LOGDIR: export KERNEL, STAGE1, STAGE2 (fetched or built, or
+# taken from the cache) and E2E_ACCEL, probed once per run by a short real
+# boot unless set already. E2E_ACCEL is empty if no accelerator boots the
+# test kernel (the harness self-test failed; logs in LOGDIR).
+prepare_guests() {
+    KERNEL=$("$E2E/fetch-kernel.sh") || die "cannot fetch the test kernel"
+    STAGE1=$("$E2E/mkinitrd.sh" stage1) || die "cannot build the stage-1 initrd"
+    STAGE2=$("$E2E/mkinitrd.sh" stage2) || die "cannot build the stage-2 initrd"
+    export KERNEL STAGE1 STAGE2
+    log "kernel $KERNEL"
+    if [ -z "${E2E_ACCEL:-}" ]; then
+        E2E_ACCEL=$("$E2E/probe-accel.sh" "$KERNEL" "$STAGE2" "$1") || E2E_ACCEL=
+    fi
+    export E2E_ACCEL
+    log "accelerator ${E2E_ACCEL:-none (self-test failed)}"
+}

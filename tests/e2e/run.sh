@@ -21,40 +21,24 @@ for s in "$@"; do
         die "unknown scenario '$s' (have: $(cd "$E2E/scenarios" && ls | sed 's/\.sh$//' | tr '\n' ' '))"
 done
 
-for t in qemu-system-x86_64 busybox cpio openssl apt-get dpkg-deb readelf; do
-    command -v "$t" >/dev/null ||
-        die "$t not found (apt-get install qemu-system-x86 busybox-static cpio openssl binutils)"
-done
-[ -x "$KEXE" ] || die "$KEXE not found: build it first (make)"
+check_tools
 
 rm -rf "$E2E_OUT/run" "$LOGS"
 mkdir -p "$E2E_OUT/run" "$LOGS"
 
-KERNEL=$("$E2E/fetch-kernel.sh")
-STAGE1=$("$E2E/mkinitrd.sh" stage1)
-STAGE2=$("$E2E/mkinitrd.sh" stage2)
-export KERNEL STAGE1 STAGE2
-log "kernel $KERNEL"
-
-# The accelerator is probed once per run (a short real boot, KVM then TCG).
-selftest=ok
-if [ -z "${E2E_ACCEL:-}" ]; then
-    E2E_ACCEL=$("$E2E/probe-accel.sh" "$KERNEL" "$STAGE2" "$LOGS") || selftest=failed
-fi
-export E2E_ACCEL
-log "accelerator ${E2E_ACCEL:-none}"
+prepare_guests "$LOGS"
 
 passed=0 failed=0
 for s in "$@"; do
     W="$E2E_OUT/run/$s"
     mkdir -p "$W"
     start=$SECONDS
-    if [ "$selftest" = ok ] && "$E2E/run-scenario.sh" "$s" "$W" >"$W/harness.out" 2>&1; then
+    if [ -n "$E2E_ACCEL" ] && "$E2E/run-scenario.sh" "$s" "$W" >"$W/harness.out" 2>&1; then
         note=$(sed 's/; $//' "$W/note" 2>/dev/null || true)
         echo "PASS $s ($((SECONDS - start))s)${note:+: $note}"
         passed=$((passed + 1))
     else
-        if [ "$selftest" = ok ]; then
+        if [ -n "$E2E_ACCEL" ]; then
             reason=$(cat "$W/reason" 2>/dev/null || tail -n1 "$W/harness.out")
         else
             reason="harness self-test failed: no accelerator boots the test kernel (see $LOGS)"
