@@ -1,0 +1,89 @@
+# kexe: `make` builds the stub and the packer (build/kexe); `make check` runs the fast tests;
+# `make test` runs everything CI runs; SANITIZE=1 builds the host tests with ASan+UBSan.
+
+BUILD ?= build
+MUSL_CC ?= musl-gcc
+HOST_CC ?= cc
+LZ4_INCLUDE ?= /usr/include
+LZ4_STATIC ?= $(shell $(HOST_CC) -print-multiarch | sed 's|^|/usr/lib/|')/liblz4.a
+
+WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
+INCLUDES := -Ilib -Istub -Ipacker
+# musl-gcc must see the lz4 headers without the rest of the glibc include tree.
+MUSL_CFLAGS := $(WARN) $(INCLUDES) -isystem $(BUILD)/lz4inc -Os -ffunction-sections \
+	-fdata-sections -fno-asynchronous-unwind-tables -fno-ident
+MUSL_LDFLAGS := -static -s -Wl,--gc-sections -Wl,--build-id=none
+HOST_CFLAGS := $(WARN) $(INCLUDES) -O1 -g
+HOST_LDLIBS := -llz4
+ifeq ($(SANITIZE),1)
+HOST_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC := $(wildcard lib/*.c)
+STUB_CORE_SRC := stub/host.c stub/load.c stub/options.c stub/payload.c stub/run.c stub/self.c
+PACKER_CORE_SRC := packer/input.c packer/inspect.c packer/kexec_tree.c packer/pack.c
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+musl_obj = $(patsubst %.c,$(BUILD)/musl/%.o,$(1))
+host_obj = $(patsubst %.c,$(BUILD)/host/%.o,$(1))
+
+STUB_OBJ := $(call musl_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/main.c)
+PACKER_OBJ := $(call musl_obj,$(LIB_SRC) $(PACKER_CORE_SRC) packer/main.c)
+UNIT_OBJ := $(call host_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/seam_fake.c \
+	packer/kexec_tree.c $(UNIT_SRC))
+
+.PHONY: all check unit cli test e2e bench format clean
+all: $(BUILD)/kexe $(BUILD)/stub $(BUILD)/stub-fake
+
+$(BUILD)/lz4inc/.stamp:
+	mkdir -p $(BUILD)/lz4inc
+	ln -sf $(LZ4_INCLUDE)/lz4.h $(LZ4_INCLUDE)/lz4frame.h $(LZ4_INCLUDE)/lz4hc.h $(BUILD)/lz4inc/
+	touch $@
+
+$(BUILD)/musl/%.o: %.c $(BUILD)/lz4inc/.stamp $(wildcard lib/*.h stub/*.h packer/*.h)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/%.o: %.c $(wildcard lib/*.h stub/*.h packer/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+
+# The stub: the loader at the start of every bundle. It talks to the kernel through seam_linux.
+$(BUILD)/stub: $(STUB_OBJ) $(BUILD)/musl/stub/seam_linux.o
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(LZ4_STATIC)
+
+# The same stub with the fake seam, for host tests: it cannot kexec or reboot anything.
+$(BUILD)/stub-fake: $(STUB_OBJ) $(BUILD)/musl/stub/seam_fake.o
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(LZ4_STATIC)
+
+$(BUILD)/musl/packer/stub_blob.o: packer/stub_blob.S $(BUILD)/stub
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) -DSTUB_X86_64='"$(BUILD)/stub"' -c $< -o $@
+
+$(BUILD)/kexe: $(PACKER_OBJ) $(BUILD)/musl/packer/stub_blob.o
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(LZ4_STATIC)
+
+$(BUILD)/unit-tests: $(UNIT_OBJ)
+	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LDLIBS)
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+cli: all
+	tests/cli/run.sh
+
+check: all $(BUILD)/unit-tests
+	tests/run-suites.sh unit cli
+
+e2e: all
+	KEXE=$(BUILD)/kexe BUILD=$(BUILD) tests/e2e/run.sh
+
+test: all $(BUILD)/unit-tests
+	tests/run-suites.sh unit cli e2e
+
+format:
+	clang-format -i lib/*.[ch] stub/*.[ch] packer/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -rf $(BUILD)

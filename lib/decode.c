@@ -1,0 +1,122 @@
+#include <lz4frame.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "io.h"
+#include "xxh64.h"
+
+#define CHUNK (1u << 20)
+#define DAMAGED "bundle is damaged: %s section "
+#define FETCH_AGAIN "; download or copy it again and compare its SHA-256"
+
+static int mismatch(const struct kexe_section *s, const char *what, struct kexe_err *err)
+{
+	return kexe_fail(err, KEXE_EXIT_BUNDLE, DAMAGED "%s" FETCH_AGAIN,
+			 kexe_section_type_name(s->type), what);
+}
+
+static int decode_raw(int fd, const struct kexe_section *s, unsigned char *dst,
+		      kexe_progress_fn progress, void *ctx, struct kexe_err *err)
+{
+	struct kexe_xxh64 h;
+
+	kexe_xxh64_init(&h);
+	for (uint64_t done = 0; done < s->stored_size;) {
+		size_t n = s->stored_size - done < CHUNK ? (size_t)(s->stored_size - done) : CHUNK;
+		if (kexe_pread_full(fd, dst + done, n, s->offset + done, err))
+			return -1;
+		kexe_xxh64_update(&h, dst + done, n);
+		done += n;
+		if (progress)
+			progress(ctx, n);
+	}
+	if (kexe_xxh64_digest(&h) != s->stored_checksum ||
+	    s->stored_checksum != s->original_checksum)
+		return mismatch(s, "checksum mismatch", err);
+	return 0;
+}
+
+/* Feeds the stored bytes to the LZ4 frame decoder chunk by chunk, straight into dst. */
+static int lz4_stream(int fd, const struct kexe_section *s, unsigned char *dst, LZ4F_dctx *dctx,
+		      unsigned char *src, kexe_progress_fn progress, void *ctx,
+		      struct kexe_err *err)
+{
+	struct kexe_xxh64 stored, original;
+	LZ4F_decompressOptions_t opt = {.stableDst = 1};
+	uint64_t in = 0, out = 0;
+	size_t hint = 1;
+
+	kexe_xxh64_init(&stored);
+	kexe_xxh64_init(&original);
+	while (in < s->stored_size) {
+		size_t n = s->stored_size - in < CHUNK ? (size_t)(s->stored_size - in) : CHUNK;
+		if (kexe_pread_full(fd, src, n, s->offset + in, err))
+			return -1;
+		kexe_xxh64_update(&stored, src, n);
+		in += n;
+		for (size_t used = 0; used < n;) {
+			size_t src_len = n - used, dst_len = (size_t)(s->original_size - out);
+			hint =
+			    LZ4F_decompress(dctx, dst + out, &dst_len, src + used, &src_len, &opt);
+			if (LZ4F_isError(hint))
+				return mismatch(s, LZ4F_getErrorName(hint), err);
+			if (src_len == 0 && dst_len == 0)
+				return mismatch(s, "expands beyond its declared size", err);
+			kexe_xxh64_update(&original, dst + out, dst_len);
+			used += src_len;
+			out += dst_len;
+			if (progress && dst_len)
+				progress(ctx, dst_len);
+		}
+	}
+	if (kexe_xxh64_digest(&stored) != s->stored_checksum)
+		return mismatch(s, "checksum mismatch", err);
+	if (hint != 0 || out != s->original_size)
+		return mismatch(s, "decodes to fewer bytes than declared", err);
+	if (kexe_xxh64_digest(&original) != s->original_checksum)
+		return mismatch(s, "checksum mismatch after decompression", err);
+	return 0;
+}
+
+static int decode_lz4(int fd, const struct kexe_section *s, unsigned char *dst,
+		      kexe_progress_fn progress, void *ctx, struct kexe_err *err)
+{
+	LZ4F_dctx *dctx = NULL;
+	unsigned char *src = malloc(CHUNK);
+	int rc;
+
+	if (!src || LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
+		free(src);
+		return kexe_fail(err, KEXE_EXIT_MEMORY, "out of memory for the LZ4 decoder");
+	}
+	rc = lz4_stream(fd, s, dst, dctx, src, progress, ctx, err);
+	LZ4F_freeDecompressionContext(dctx);
+	free(src);
+	return rc;
+}
+
+int kexe_section_decode(int fd, const struct kexe_section *s, unsigned char *dst,
+			kexe_progress_fn progress, void *ctx, struct kexe_err *err)
+{
+	if (s->compression == KEXE_COMPRESSION_LZ4)
+		return decode_lz4(fd, s, dst, progress, ctx, err);
+	return decode_raw(fd, s, dst, progress, ctx, err);
+}
+
+int kexe_section_read_small(int fd, const struct kexe_section *s, char **out, struct kexe_err *err)
+{
+	char *buf;
+
+	/* format.c bounds cmdline and metadata sections to 64 KiB before we get here */
+	buf = malloc((size_t)s->original_size + 1);
+	if (!buf)
+		return kexe_fail(err, KEXE_EXIT_MEMORY, "out of memory");
+	if (kexe_section_decode(fd, s, (unsigned char *)buf, NULL, NULL, err)) {
+		free(buf);
+		return -1;
+	}
+	buf[s->original_size] = 0;
+	*out = buf;
+	return 0;
+}

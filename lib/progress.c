@@ -1,0 +1,60 @@
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "progress.h"
+
+#define MIB (1024.0 * 1024.0)
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void kexe_progress_start(struct kexe_progress *p, const char *label, uint64_t total)
+{
+	p->label = label;
+	p->total = total;
+	p->done = 0;
+	p->shown = 0;
+	p->enabled = isatty(STDERR_FILENO);
+	p->started_ms = p->drawn_ms = now_ms();
+}
+
+static void draw(struct kexe_progress *p, int64_t t)
+{
+	double secs = (double)(t - p->started_ms) / 1000.0;
+	double rate = secs > 0 ? (double)p->done / MIB / secs : 0;
+	double left = rate > 0 ? ((double)(p->total - p->done) / MIB) / rate : 0;
+
+	fprintf(stderr, "\rkexe: %s %.0f/%.0f MiB (%3.0f%%) %.0f MiB/s, %.0f s left   ", p->label,
+		(double)p->done / MIB, (double)p->total / MIB,
+		p->total ? 100.0 * (double)p->done / (double)p->total : 100.0, rate, left);
+	p->drawn_ms = t;
+	p->shown = 1;
+}
+
+void kexe_progress_add(void *ctx, uint64_t bytes)
+{
+	struct kexe_progress *p = ctx;
+	int64_t t;
+
+	p->done += bytes;
+	if (!p->enabled)
+		return;
+	t = now_ms();
+	if (t - p->drawn_ms >= 200)
+		draw(p, t);
+}
+
+void kexe_progress_end(struct kexe_progress *p)
+{
+	if (p->shown) {
+		draw(p, now_ms());
+		fputc('\n', stderr);
+	}
+	p->shown = 0;
+}

@@ -1,0 +1,116 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inspect.h"
+#include "pack.h"
+#include "version.h"
+
+static void usage(void)
+{
+	printf("Usage: kexe COMMAND [ARGS]\n"
+	       "Packs a Linux kernel, initrds and a command line into one static executable\n"
+	       "(a bundle) that boots them with kexec when run as root on a Linux host.\n"
+	       "\n"
+	       "Commands:\n"
+	       "  pack --kernel FILE [--initrd FILE]... [--cmdline STR] [--name STR] -o OUT\n"
+	       "  pack --kexec-tree DIR [--initrd FILE]... [--cmdline STR] -o OUT\n"
+	       "       write a bundle; --kexec-tree reads a NixOS system.build.kexecTree\n"
+	       "       (bzImage, initrd, kexec-boot). --level N sets LZ4 level 0-12 (default 1).\n"
+	       "  info BUNDLE           describe a bundle\n"
+	       "  verify BUNDLE         check every checksum and the kernel header\n"
+	       "  extract BUNDLE DIR    write kernel, initrd-N, cmdline, metadata into DIR\n"
+	       "  --version, --help\n"
+	       "\n"
+	       "A bundle itself takes --help, --dry-run, --info, --extract DIR, --append ARGS,\n"
+	       "--cmdline ARGS, --initrd FILE, --load-only, --version.\n"
+	       "\n" KEXE_EXIT_CODES_HELP);
+}
+
+static const char *value(int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len))
+		return NULL;
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (argv[*i][len] || *i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_err *err)
+{
+	const char *v;
+
+	memset(a, 0, sizeof *a);
+	a->lz4_level = 1;
+	for (int i = 2; i < argc; i++) {
+		if ((v = value(argc, argv, &i, "--kernel")))
+			a->kernel = v;
+		else if ((v = value(argc, argv, &i, "--initrd"))) {
+			if (a->n_initrds == KEXE_MAX_INITRDS)
+				return kexe_fail(err, KEXE_EXIT_USAGE, "at most %d initrds",
+						 KEXE_MAX_INITRDS);
+			a->initrds[a->n_initrds++] = v;
+		} else if ((v = value(argc, argv, &i, "--cmdline")))
+			a->cmdline = v;
+		else if ((v = value(argc, argv, &i, "--kexec-tree")))
+			a->kexec_tree = v;
+		else if ((v = value(argc, argv, &i, "--name")))
+			a->name = v;
+		else if ((v = value(argc, argv, &i, "--output")) ||
+			 (v = value(argc, argv, &i, "-o")))
+			a->output = v;
+		else if ((v = value(argc, argv, &i, "--level")))
+			a->lz4_level = atoi(v);
+		else if ((v = value(argc, argv, &i, "--stub")))
+			a->stub_path = v;
+		else if (!strcmp(argv[i], "--unchecked-kernel"))
+			a->unchecked_kernel = 1;
+		else
+			return kexe_fail(
+			    err, KEXE_EXIT_USAGE,
+			    "pack: unknown option or missing value: %s; see kexe --help", argv[i]);
+	}
+	if (a->lz4_level < 0 || a->lz4_level > 12)
+		return kexe_fail(err, KEXE_EXIT_USAGE, "--level must be 0 to 12");
+	return 0;
+}
+
+static int dispatch(int argc, char **argv, struct kexe_err *err)
+{
+	static struct pack_args a;
+	const char *cmd = argv[1];
+
+	if (!strcmp(cmd, "pack"))
+		return parse_pack(argc, argv, &a, err) ? -1 : kexe_pack(&a, err);
+	if (!strcmp(cmd, "info") && argc == 3)
+		return inspect_info(argv[2], err);
+	if (!strcmp(cmd, "verify") && argc == 3)
+		return inspect_verify(argv[2], err);
+	if (!strcmp(cmd, "extract") && argc == 4)
+		return inspect_extract(argv[2], argv[3], err);
+	return kexe_fail(err, KEXE_EXIT_USAGE,
+			 "unknown command or wrong arguments: %s; see "
+			 "kexe --help",
+			 cmd);
+}
+
+int main(int argc, char **argv)
+{
+	struct kexe_err err = {0};
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage();
+		return argc < 2 ? KEXE_EXIT_USAGE : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("kexe %s\n", KEXE_VERSION);
+		return 0;
+	}
+	if (dispatch(argc, argv, &err))
+		return kexe_report(&err);
+	return 0;
+}

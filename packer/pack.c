@@ -1,0 +1,210 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "kernel.h"
+#include "kexec_tree.h"
+#include "pack.h"
+#include "progress.h"
+#include "version.h"
+#include "writer.h"
+
+#define MIB (1024.0 * 1024.0)
+
+extern const unsigned char kexe_stub_x86_64[], kexe_stub_x86_64_end[];
+
+struct pack_job {
+	struct input_file stub_file; /* only with --stub */
+	const unsigned char *stub;
+	size_t stub_size;
+	struct input_file files[1 + KEXE_MAX_INITRDS];
+	unsigned n_files; /* kernel first, then initrds */
+	const char *cmdline;
+	struct kexe_kernel_info kernel;
+	char metadata[1024];
+	struct kexec_tree tree;
+};
+
+static int gather(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
+{
+	const char *paths[1 + 2 * KEXE_MAX_INITRDS];
+	unsigned n = 0;
+
+	if (a->kexec_tree && kexec_tree_load(a->kexec_tree, &j->tree, err))
+		return -1;
+	paths[n++] = a->kernel ? a->kernel : a->kexec_tree ? j->tree.kernel : NULL;
+	if (!paths[0])
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "pack needs --kernel FILE or --kexec-tree DIR");
+	if (a->kexec_tree && j->tree.initrd[0])
+		paths[n++] = j->tree.initrd;
+	for (unsigned i = 0; i < a->n_initrds; i++)
+		paths[n++] = a->initrds[i];
+	if (n - 1 > KEXE_MAX_INITRDS)
+		return kexe_fail(err, KEXE_EXIT_USAGE, "at most %d initrds", KEXE_MAX_INITRDS);
+	j->cmdline = a->cmdline ? a->cmdline : a->kexec_tree ? j->tree.cmdline : "";
+	for (unsigned i = 0; i < n; i++, j->n_files++)
+		if (input_open(&j->files[i], paths[i], err))
+			return -1;
+	return 0;
+}
+
+static int check_kernel(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
+{
+	const struct input_file *k = &j->files[0];
+	size_t head = k->size < KEXE_KERNEL_PROBE_SIZE ? (size_t)k->size : KEXE_KERNEL_PROBE_SIZE;
+
+	if (kexe_kernel_probe(k->data, head, k->size, &j->kernel, err)) {
+		if (!a->unchecked_kernel)
+			return kexe_fail(err, KEXE_EXIT_USAGE, "%s: %s", k->path, err->msg);
+		j->kernel.arch = KEXE_ARCH_X86_64;
+		j->kernel.cmdline_max = KEXE_MAX_CMDLINE_SIZE;
+		snprintf(j->kernel.description, sizeof j->kernel.description, "unchecked");
+		return 0;
+	}
+	if (j->kernel.arch != KEXE_ARCH_X86_64 && !a->unchecked_kernel)
+		return kexe_fail(
+		    err, KEXE_EXIT_USAGE,
+		    "%s is an %s; this kexe has only an x86_64 loader, arm64 bundles are "
+		    "not supported yet",
+		    k->path, j->kernel.description);
+	if (strlen(j->cmdline) > j->kernel.cmdline_max && !a->unchecked_kernel)
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "command line is %zu bytes, the kernel accepts at most %u",
+				 strlen(j->cmdline), j->kernel.cmdline_max);
+	return 0;
+}
+
+static int load_stub(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
+{
+	if (!a->stub_path) {
+		j->stub = kexe_stub_x86_64;
+		j->stub_size = (size_t)(kexe_stub_x86_64_end - kexe_stub_x86_64);
+		return 0;
+	}
+	if (input_open(&j->stub_file, a->stub_path, err))
+		return -1;
+	j->stub = j->stub_file.data;
+	j->stub_size = (size_t)j->stub_file.size;
+	return 0;
+}
+
+static void describe(const struct pack_args *a, struct pack_job *j)
+{
+	snprintf(j->metadata, sizeof j->metadata,
+		 "kexe-version=%s\narch=x86_64\nkernel=%s\ninitrds=%u\n%s%s%s", KEXE_VERSION,
+		 j->kernel.description, j->n_files - 1, a->name ? "name=" : "",
+		 a->name ? a->name : "", a->name ? "\n" : "");
+}
+
+/* The output must not be one of the inputs: writing it would destroy what it is read from. */
+static int check_output(const struct pack_args *a, const struct pack_job *j, struct kexe_err *err)
+{
+	struct stat st;
+
+	if (stat(a->output, &st))
+		return 0;
+	for (unsigned i = 0; i < j->n_files; i++)
+		if (st.st_dev == j->files[i].dev && st.st_ino == j->files[i].ino)
+			return kexe_fail(err, KEXE_EXIT_USAGE,
+					 "output %s is the input %s; choose another -o", a->output,
+					 j->files[i].path);
+	return 0;
+}
+
+static int write_bundle(const struct pack_args *a, struct pack_job *j, int fd, struct kexe_err *err)
+{
+	struct kexe_pack_input in[2 + 1 + KEXE_MAX_INITRDS];
+	struct kexe_progress progress;
+	struct kexe_pack_options opt = {.arch = KEXE_ARCH_X86_64, .lz4_level = a->lz4_level};
+	uint64_t total = 0;
+	unsigned n = 0;
+	int rc;
+
+	for (unsigned i = 0; i < j->n_files; i++) {
+		in[n++] = (struct kexe_pack_input){i ? KEXE_SECTION_INITRD : KEXE_SECTION_KERNEL,
+						   j->files[i].data, j->files[i].size};
+		total += j->files[i].size;
+	}
+	in[n++] = (struct kexe_pack_input){KEXE_SECTION_CMDLINE, (const unsigned char *)j->cmdline,
+					   strlen(j->cmdline)};
+	in[n++] = (struct kexe_pack_input){KEXE_SECTION_METADATA,
+					   (const unsigned char *)j->metadata, strlen(j->metadata)};
+	kexe_progress_start(&progress, "packing", total);
+	opt.progress = kexe_progress_add;
+	opt.progress_ctx = &progress;
+	rc = kexe_bundle_write(fd, j->stub, j->stub_size, in, n, &opt, err);
+	kexe_progress_end(&progress);
+	return rc;
+}
+
+static int write_atomically(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
+{
+	char tmp[4096];
+	int fd, rc;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", a->output) >= sizeof tmp)
+		return kexe_fail(err, KEXE_EXIT_USAGE, "output path too long");
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return kexe_fail(err, KEXE_EXIT_IO, "cannot create a file next to %s: %s",
+				 a->output, strerror(errno));
+	rc = write_bundle(a, j, fd, err);
+	if (rc == 0 && (fsync(fd) || fchmod(fd, 0755)))
+		rc = kexe_fail(err, KEXE_EXIT_IO, "writing %s failed: %s", tmp, strerror(errno));
+	if (close(fd) && rc == 0)
+		rc = kexe_fail(err, KEXE_EXIT_IO, "writing %s failed: %s", tmp, strerror(errno));
+	if (rc == 0 && rename(tmp, a->output))
+		rc = kexe_fail(err, KEXE_EXIT_IO, "cannot rename %s to %s: %s", tmp, a->output,
+			       strerror(errno));
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static void summary(const struct pack_args *a, const struct pack_job *j)
+{
+	struct stat st;
+	uint64_t payload = 0;
+
+	for (unsigned i = 0; i < j->n_files; i++)
+		payload += j->files[i].size;
+	if (stat(a->output, &st))
+		return;
+	printf("kexe: wrote %s: %.1f MiB (%s, %u initrd%s, payload %.1f MiB)\n", a->output,
+	       (double)st.st_size / MIB, j->kernel.description, j->n_files - 1,
+	       j->n_files == 2 ? "" : "s", (double)payload / MIB);
+}
+
+int kexe_pack(const struct pack_args *a, struct kexe_err *err)
+{
+	static struct pack_job j;
+	int rc;
+
+	memset(&j, 0, sizeof j);
+	if (!a->output)
+		return kexe_fail(err, KEXE_EXIT_USAGE, "pack needs -o OUTPUT");
+	rc = gather(a, &j, err);
+	if (rc == 0)
+		rc = check_kernel(a, &j, err);
+	if (rc == 0)
+		rc = check_output(a, &j, err);
+	if (rc == 0)
+		rc = load_stub(a, &j, err);
+	if (rc == 0) {
+		describe(a, &j);
+		rc = write_atomically(a, &j, err);
+	}
+	if (rc == 0)
+		summary(a, &j);
+	for (unsigned i = 0; i < j.n_files; i++)
+		input_close(&j.files[i]);
+	input_close(&j.stub_file);
+	free(j.tree.cmdline);
+	return rc;
+}

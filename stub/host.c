@@ -1,0 +1,138 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "seam.h"
+
+#define MIB (1024 * 1024)
+#define SLACK (32ull * MIB)
+
+/* Reads up to size-1 bytes of a host file into buf; returns bytes read or -1. */
+static long read_host(const char *path, char *buf, size_t size)
+{
+	int fd = kexe_seam.open_host(path);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return n;
+}
+
+static int host_exists(const char *path)
+{
+	int fd = kexe_seam.open_host(path);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+static uint64_t meminfo_field(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+	unsigned long long kib;
+
+	if (!p || sscanf(p + strlen(name), " %llu", &kib) != 1)
+		return 0;
+	return (uint64_t)kib * 1024;
+}
+
+/* The active lockdown mode is the bracketed word: "none [integrity] confidentiality". */
+static void read_lockdown(struct kexe_host *h)
+{
+	char buf[128], *open, *close_;
+
+	if (read_host("/sys/kernel/security/lockdown", buf, sizeof buf) <= 0)
+		return;
+	open = strchr(buf, '[');
+	close_ = open ? strchr(open, ']') : NULL;
+	if (close_ && (size_t)(close_ - open - 1) < sizeof h->lockdown)
+		snprintf(h->lockdown, sizeof h->lockdown, "%.*s", (int)(close_ - open - 1),
+			 open + 1);
+}
+
+static void detect_container(struct kexe_host *h)
+{
+	static const char *const cgroup_kinds[] = {"docker", "lxc", "kubepods", "libpod"};
+	char buf[4096];
+
+	if (host_exists("/.dockerenv")) {
+		snprintf(h->container, sizeof h->container, "docker");
+		return;
+	}
+	if (host_exists("/run/.containerenv")) {
+		snprintf(h->container, sizeof h->container, "podman");
+		return;
+	}
+	if (read_host("/run/systemd/container", buf, sizeof buf) > 0) {
+		buf[strcspn(buf, "\n")] = 0;
+		snprintf(h->container, sizeof h->container, "%.31s", buf);
+		return;
+	}
+	if (read_host("/proc/1/cgroup", buf, sizeof buf) > 0)
+		for (size_t i = 0; i < sizeof cgroup_kinds / sizeof *cgroup_kinds; i++)
+			if (strstr(buf, cgroup_kinds[i])) {
+				snprintf(h->container, sizeof h->container, "%s", cgroup_kinds[i]);
+				return;
+			}
+}
+
+void kexe_host_probe(struct kexe_host *h)
+{
+	char buf[8192];
+
+	memset(h, 0, sizeof *h);
+	h->root = kexe_seam.euid() == 0;
+	if (read_host("/proc/sys/kernel/kexec_load_disabled", buf, sizeof buf) > 0)
+		h->kexec_disabled = buf[0] == '1';
+	read_lockdown(h);
+	detect_container(h);
+	if (read_host("/proc/meminfo", buf, sizeof buf) > 0) {
+		h->mem_available = meminfo_field(buf, "MemAvailable:");
+		h->mem_total = meminfo_field(buf, "MemTotal:");
+	}
+}
+
+int kexe_host_check(const struct kexe_host *h, struct kexe_err *err)
+{
+	if (h->container[0])
+		return kexe_fail(err, KEXE_EXIT_HOST,
+				 "running inside a container (%s): it cannot replace the host's "
+				 "kernel; run the bundle on the host itself, outside the container",
+				 h->container);
+	if (!h->root)
+		return kexe_fail(err, KEXE_EXIT_HOST,
+				 "must run as root to load a kernel; run it with sudo or as root "
+				 "(--dry-run works without root)");
+	if (h->kexec_disabled)
+		return kexe_fail(err, KEXE_EXIT_HOST,
+				 "kexec is disabled on this host (kernel.kexec_load_disabled = 1, "
+				 "which stays set until reboot); reboot normally, or boot the host "
+				 "without whatever sets that sysctl");
+	return 0;
+}
+
+uint64_t kexe_memory_need(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd)
+{
+	return 2 * kernel_file + kernel_memory + 3 * initrd + SLACK;
+}
+
+int kexe_host_check_memory(const struct kexe_host *h, uint64_t need, uint64_t payload,
+			   struct kexe_err *err)
+{
+	if (h->mem_available == 0 || h->mem_available >= need)
+		return 0;
+	return kexe_fail(err, KEXE_EXIT_MEMORY,
+			 "not enough memory: loading this %llu MiB payload needs about %llu MiB "
+			 "(our copy, the kernel's read buffer and the loaded image), only %llu MiB "
+			 "are available; free memory or use a host with more RAM",
+			 (unsigned long long)(payload / MIB), (unsigned long long)(need / MIB),
+			 (unsigned long long)(h->mem_available / MIB));
+}

@@ -1,0 +1,105 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+#include "version.h"
+
+static const char *const mode_flags[] = {
+    [STUB_LOAD_ONLY] = "--load-only", [STUB_DRY_RUN] = "--dry-run", [STUB_INFO] = "--info",
+    [STUB_VERSION] = "--version",     [STUB_HELP] = "--help",
+};
+
+/* For "--name value" and "--name=value": the value, or NULL when arg is not that flag. */
+static const char *flag_value(const char *name, int argc, char **argv, int *i)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len))
+		return NULL;
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (argv[*i][len] || *i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int set_mode(struct stub_options *o, enum stub_mode mode, const char *arg,
+		    struct kexe_err *err)
+{
+	if (o->mode != STUB_RUN && o->mode != mode)
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "%s cannot be combined with another mode; "
+				 "see --help",
+				 arg);
+	o->mode = mode;
+	return 0;
+}
+
+static int add(char **list, unsigned *n, unsigned max, const char *value, const char *flag,
+	       struct kexe_err *err)
+{
+	if (*n == max)
+		return kexe_fail(err, KEXE_EXIT_USAGE, "at most %u %s options", max, flag);
+	list[(*n)++] = (char *)value;
+	return 0;
+}
+
+static int parse_one(int argc, char **argv, int *i, struct stub_options *o, struct kexe_err *err)
+{
+	const char *arg = argv[*i], *v;
+
+	for (unsigned m = 0; m < sizeof mode_flags / sizeof *mode_flags; m++)
+		if (mode_flags[m] && !strcmp(arg, mode_flags[m]))
+			return set_mode(o, (enum stub_mode)m, arg, err);
+	if (!strcmp(arg, "-h"))
+		return set_mode(o, STUB_HELP, arg, err);
+	if (!strcmp(arg, "--no-memory-check")) {
+		o->no_memory_check = 1;
+		return 0;
+	}
+	if ((v = flag_value("--extract", argc, argv, i))) {
+		o->extract_dir = v;
+		return set_mode(o, STUB_EXTRACT, arg, err);
+	}
+	if ((v = flag_value("--cmdline", argc, argv, i))) {
+		o->cmdline = v;
+		return 0;
+	}
+	if ((v = flag_value("--append", argc, argv, i)))
+		return add(o->append, &o->n_append, KEXE_MAX_APPEND, v, "--append", err);
+	if ((v = flag_value("--initrd", argc, argv, i)))
+		return add(o->initrds, &o->n_initrds, KEXE_MAX_INITRDS, v, "--initrd", err);
+	return kexe_fail(err, KEXE_EXIT_USAGE, "unknown option or missing value: %s; see --help",
+			 arg);
+}
+
+int stub_parse_options(int argc, char **argv, struct stub_options *o, struct kexe_err *err)
+{
+	memset(o, 0, sizeof *o);
+	for (int i = 1; i < argc; i++)
+		if (parse_one(argc, argv, &i, o, err))
+			return -1;
+	return 0;
+}
+
+void stub_print_help(const char *argv0)
+{
+	printf("Usage: %s [OPTION]...\n"
+	       "A kexe bundle: boots the Linux kernel packed inside it, replacing the running\n"
+	       "system (kexec). Run as root. Everything is checked before the kernel is touched.\n"
+	       "\n"
+	       "  --dry-run          check and unpack everything, load nothing (no root needed)\n"
+	       "  --load-only        load the kernel but do not reboot into it; start it later\n"
+	       "                     with `systemctl kexec` or `kexec -e`\n"
+	       "  --info             describe the bundle\n"
+	       "  --extract DIR      write kernel, initrd-N, cmdline and metadata into DIR\n"
+	       "  --append ARGS      add ARGS to the kernel command line (repeatable)\n"
+	       "  --cmdline ARGS     replace the packed kernel command line\n"
+	       "  --initrd FILE      load FILE as a further initrd after the packed ones "
+	       "(repeatable)\n"
+	       "  --no-memory-check  load even when MemAvailable looks too small\n"
+	       "  --version          print the kexe version\n"
+	       "  --help             this text\n"
+	       "\n" KEXE_EXIT_CODES_HELP,
+	       argv0);
+}

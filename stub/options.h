@@ -1,0 +1,38 @@
+/* The bundle's command line. */
+#ifndef KEXE_OPTIONS_H
+#define KEXE_OPTIONS_H
+
+#include "err.h"
+#include "format.h"
+
+#define KEXE_MAX_APPEND 32
+
+enum stub_mode {
+	STUB_RUN,	/* load and reboot into the payload */
+	STUB_LOAD_ONLY, /* load, then return */
+	STUB_DRY_RUN,	/* every check and decompression, no kexec */
+	STUB_INFO,
+	STUB_EXTRACT,
+	STUB_VERSION,
+	STUB_HELP,
+};
+
+struct stub_options {
+	enum stub_mode mode;
+	const char *extract_dir;
+	const char *cmdline;	       /* replaces the packed command line */
+	char *append[KEXE_MAX_APPEND]; /* appended in order */
+	unsigned n_append;
+	char *initrds[KEXE_MAX_INITRDS]; /* extra initrds, appended after the packed ones */
+	unsigned n_initrds;
+	int no_memory_check;
+};
+
+/* Parses argv (after argv[0]); both "--flag value" and "--flag=value" work. Returns 0, or -1
+ * with err (KEXE_EXIT_USAGE). Strings point into argv. */
+int stub_parse_options(int argc, char **argv, struct stub_options *o, struct kexe_err *err);
+
+/* The --help text. */
+void stub_print_help(const char *argv0);
+
+#endif

@@ -1,0 +1,223 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "io.h"
+#include "mapout.h"
+#include "payload.h"
+#include "progress.h"
+
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008u
+#endif
+#define ALIGN4(x) (((x) + 3) & ~(uint64_t)3)
+
+/* Memfds are never executed: sealing them non-executable also keeps newer kernels from
+ * warning about memfds created without an exec flag. Older kernels reject the flag. */
+static int new_memfd(const char *name, struct kexe_err *err)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd < 0)
+		return kexe_fail(err, KEXE_EXIT_INTERNAL,
+				 "memfd_create failed: %s; kexe needs "
+				 "Linux 3.17 or newer",
+				 strerror(errno));
+	return fd;
+}
+
+static int check_kernel(const struct kexe_bundle *b, const unsigned char *head, uint64_t size,
+			struct kexe_payload *p, struct kexe_err *err)
+{
+	size_t head_len = size < KEXE_KERNEL_PROBE_SIZE ? (size_t)size : KEXE_KERNEL_PROBE_SIZE;
+
+	if (kexe_kernel_probe(head, head_len, size, &p->kernel, err))
+		return -1;
+	if (p->kernel.arch != b->trailer.arch || p->kernel.arch != kexe_host_arch())
+		return kexe_fail(
+		    err, KEXE_EXIT_BUNDLE,
+		    "the kernel in this bundle is an %s, but this bundle is for %s and "
+		    "this machine is %s; pack a kernel for %s",
+		    p->kernel.description, kexe_arch_name(b->trailer.arch),
+		    kexe_arch_name(kexe_host_arch()), kexe_arch_name(kexe_host_arch()));
+	return 0;
+}
+
+int kexe_payload_kernel(int fd, const struct kexe_bundle *b, struct kexe_payload *p,
+			struct kexe_err *err)
+{
+	uint64_t size = b->kernel->original_size;
+	unsigned char *map;
+	int rc;
+
+	p->kernel_fd = new_memfd("kexe-kernel", err);
+	if (p->kernel_fd < 0)
+		return -1;
+	p->kernel_size = size;
+	if (kexe_map_output(p->kernel_fd, size, &map, err))
+		return -1;
+	rc = kexe_section_decode(fd, b->kernel, map, NULL, NULL, err);
+	if (rc == 0)
+		rc = check_kernel(b, map, size, p, err);
+	kexe_unmap_output(map, size);
+	return rc;
+}
+
+static int open_extra(const char *path, uint64_t *size, struct kexe_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return kexe_fail(err, KEXE_EXIT_IO, "cannot open initrd %s: %s", path,
+				 strerror(errno));
+	if (kexe_file_size(fd, size, err)) {
+		close(fd);
+		return kexe_fail(err, KEXE_EXIT_IO, "initrd %s: %s", path, err->msg);
+	}
+	return fd;
+}
+
+int kexe_payload_initrd_size(const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+			     uint64_t *size, struct kexe_err *err)
+{
+	uint64_t total = 0, n;
+
+	for (unsigned i = 0; i < b->initrd_count; i++)
+		total = ALIGN4(total) + b->initrds[i]->original_size;
+	for (unsigned i = 0; i < n_extra; i++) {
+		int fd = open_extra(extra[i], &n, err);
+		if (fd < 0)
+			return -1;
+		close(fd);
+		total = ALIGN4(total) + n;
+	}
+	*size = total;
+	return 0;
+}
+
+static int append_extra(const char *path, unsigned char *dst, uint64_t room, uint64_t *size,
+			struct kexe_progress *progress, struct kexe_err *err)
+{
+	int fd = open_extra(path, size, err);
+	int rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (*size > room)
+		rc = kexe_fail(err, KEXE_EXIT_IO, "initrd %s grew while being read; retry", path);
+	for (uint64_t done = 0; rc == 0 && done < *size;) {
+		size_t n = *size - done < (1u << 20) ? (size_t)(*size - done) : (1u << 20);
+		rc = kexe_pread_full(fd, dst + done, n, done, err);
+		if (rc)
+			kexe_fail(err, KEXE_EXIT_IO, "reading initrd %s failed", path);
+		done += n;
+		kexe_progress_add(progress, n);
+	}
+	close(fd);
+	return rc;
+}
+
+static int fill_initrd(int fd, const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+		       unsigned char *map, uint64_t size, struct kexe_err *err)
+{
+	struct kexe_progress progress;
+	uint64_t off = 0, n;
+	int rc = 0;
+
+	kexe_progress_start(&progress, "unpacking", size);
+	for (unsigned i = 0; i < b->initrd_count && rc == 0; i++) {
+		off = ALIGN4(off);
+		rc = kexe_section_decode(fd, b->initrds[i], map + off, kexe_progress_add, &progress,
+					 err);
+		off += b->initrds[i]->original_size;
+	}
+	for (unsigned i = 0; i < n_extra && rc == 0; i++) {
+		off = ALIGN4(off);
+		rc = append_extra(extra[i], map + off, size - off, &n, &progress, err);
+		off += n;
+	}
+	kexe_progress_end(&progress);
+	return rc;
+}
+
+int kexe_payload_initrd(int fd, const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+			struct kexe_payload *p, struct kexe_err *err)
+{
+	unsigned char *map;
+	uint64_t size;
+	int rc;
+
+	p->initrd_fd = -1;
+	if (kexe_payload_initrd_size(b, extra, n_extra, &size, err))
+		return -1;
+	p->initrd_size = size;
+	if (size == 0)
+		return 0;
+	p->initrd_fd = new_memfd("kexe-initrd", err);
+	if (p->initrd_fd < 0)
+		return -1;
+	if (kexe_map_output(p->initrd_fd, size, &map, err))
+		return -1;
+	rc = fill_initrd(fd, b, extra, n_extra, map, size, err);
+	kexe_unmap_output(map, size);
+	return rc;
+}
+
+int kexe_payload_cmdline(int fd, const struct kexe_bundle *b, const char *replace,
+			 char *const *append, unsigned n_append, struct kexe_payload *p,
+			 struct kexe_err *err)
+{
+	char *base = NULL, *line;
+	size_t len;
+
+	if (!replace && kexe_section_read_small(fd, b->cmdline, &base, err))
+		return -1;
+	if (base && strlen(base) != b->cmdline->original_size) {
+		free(base);
+		return kexe_fail(
+		    err, KEXE_EXIT_BUNDLE,
+		    "bundle is damaged: its command line contains a NUL byte; repack it");
+	}
+	if (!replace)
+		replace = base;
+	len = strlen(replace);
+	for (unsigned i = 0; i < n_append; i++)
+		len += 1 + strlen(append[i]);
+	line = malloc(len + 1);
+	if (!line) {
+		free(base);
+		return kexe_fail(err, KEXE_EXIT_MEMORY, "out of memory");
+	}
+	strcpy(line, replace);
+	for (unsigned i = 0; i < n_append; i++) {
+		if (line[0])
+			strcat(line, " ");
+		strcat(line, append[i]);
+	}
+	free(base);
+	p->cmdline = line;
+	if (strlen(line) > p->kernel.cmdline_max)
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "command line is %zu bytes, this kernel accepts at most %u; "
+				 "shorten --append/--cmdline or repack",
+				 strlen(line), p->kernel.cmdline_max);
+	return 0;
+}
+
+void kexe_payload_free(struct kexe_payload *p)
+{
+	if (p->kernel_fd >= 0)
+		close(p->kernel_fd);
+	if (p->initrd_fd >= 0)
+		close(p->initrd_fd);
+	free(p->cmdline);
+	p->kernel_fd = p->initrd_fd = -1;
+	p->cmdline = NULL;
+}

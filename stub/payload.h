@@ -1,0 +1,44 @@
+/* The payload the kernel will load: kernel and initrd as memfds, and the final command line. */
+#ifndef KEXE_PAYLOAD_H
+#define KEXE_PAYLOAD_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "format.h"
+#include "kernel.h"
+
+struct kexe_payload {
+	int kernel_fd; /* memfd holding the kernel image */
+	int initrd_fd; /* memfd holding every initrd, or -1 when there is none */
+	uint64_t kernel_size;
+	uint64_t initrd_size;
+	struct kexe_kernel_info kernel;
+	char *cmdline; /* NUL-terminated, heap */
+};
+
+/* Decodes the kernel of validated bundle b (open at fd) into a memfd and probes it: refuses
+ * (KEXE_EXIT_BUNDLE) a non-kernel or a kernel for another arch than the bundle's and this
+ * machine's. Sets kernel_fd, kernel_size and kernel; the rest of p is left alone. */
+int kexe_payload_kernel(int fd, const struct kexe_bundle *b, struct kexe_payload *p,
+			struct kexe_err *err);
+
+/* Total initrd bytes: the bundle's initrds and the extra files, each start 4-byte aligned. */
+int kexe_payload_initrd_size(const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+			     uint64_t *size, struct kexe_err *err);
+
+/* Decodes the bundle's initrds, then appends the extra files (read from disk), into one memfd
+ * of kexe_payload_initrd_size() bytes. Sets initrd_fd (-1 when the size is 0), initrd_size. */
+int kexe_payload_initrd(int fd, const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+			struct kexe_payload *p, struct kexe_err *err);
+
+/* Builds the command line: replace (when not NULL) or the bundle's, then each of append
+ * separated by spaces. Refuses (KEXE_EXIT_USAGE) one longer than the kernel accepts. */
+int kexe_payload_cmdline(int fd, const struct kexe_bundle *b, const char *replace,
+			 char *const *append, unsigned n_append, struct kexe_payload *p,
+			 struct kexe_err *err);
+
+/* Closes and frees what the functions above made; p may be partly filled. */
+void kexe_payload_free(struct kexe_payload *p);
+
+#endif

@@ -1,0 +1,29 @@
+/* The seam: every call by which the stub changes the running system, or reads the host state
+ * that decides whether it may, goes through kexe_seam. The stub links seam_linux.c; host tests
+ * link seam_fake.c, which records calls and returns scripted results, so no test can kexec or
+ * reboot the machine it runs on. */
+#ifndef KEXE_SEAM_H
+#define KEXE_SEAM_H
+
+#include <stddef.h>
+
+/* kexec_file_load(2) flags (linux/kexec.h, which musl-gcc does not see) */
+#define KEXE_KEXEC_FILE_UNLOAD 0x1
+#define KEXE_KEXEC_FILE_NO_INITRAMFS 0x4
+
+struct kexe_seam {
+	/* kexec_file_load(2). initrd_fd is -1 with KEXE_KEXEC_FILE_NO_INITRAMFS. cmdline_len
+	 * counts the terminating NUL. Returns 0, or -1 with errno set. */
+	int (*kexec_file_load)(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
+			       const char *cmdline, unsigned long flags);
+	/* sync(2), then reboot(2) into the loaded kernel. Returns only on failure: -1, errno. */
+	int (*reboot_kexec)(void);
+	/* open(2) read-only of a host state file under /proc or /sys; -1 with errno. */
+	int (*open_host)(const char *path);
+	/* geteuid(2) */
+	unsigned (*euid)(void);
+};
+
+extern const struct kexe_seam kexe_seam;
+
+#endif

@@ -1,0 +1,129 @@
+/* The test seam. Behaviour comes from the environment so shell tests and in-process unit tests
+ * drive it alike:
+ *   KEXE_FAKE_LOAD_ERRNO    kexec_file_load fails with this errno number
+ *   KEXE_FAKE_REBOOT_ERRNO  reboot fails with this errno number (default: "succeeds", returns 0)
+ *   KEXE_FAKE_ROOT          host files are opened under this directory instead of /
+ *   KEXE_FAKE_EUID          effective uid to report (default 0)
+ *   KEXE_FAKE_LOG           append one line per call to this file
+ *   KEXE_FAKE_DUMP          copy the loaded kernel, initrd and cmdline into this directory
+ * kexe_fake_loads and kexe_fake_reboots count calls for in-process tests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "seam.h"
+
+unsigned kexe_fake_loads, kexe_fake_reboots;
+
+static int env_int(const char *name, int fallback)
+{
+	const char *v = getenv(name);
+	return v && *v ? atoi(v) : fallback;
+}
+
+static __attribute__((format(printf, 1, 2))) void log_line(const char *fmt, ...)
+{
+	const char *path = getenv("KEXE_FAKE_LOG");
+	FILE *f = path ? fopen(path, "a") : NULL;
+	va_list ap;
+
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+static unsigned long long fd_size(int fd)
+{
+	struct stat st;
+	return fd >= 0 && fstat(fd, &st) == 0 ? (unsigned long long)st.st_size : 0;
+}
+
+static void dump(int fd, const char *name, const char *data, size_t len)
+{
+	const char *dir = getenv("KEXE_FAKE_DUMP");
+	char path[4096], buf[65536];
+	ssize_t n;
+	off_t off = 0;
+	int out;
+
+	if (!dir || !*dir)
+		return;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (out < 0)
+		return;
+	if (data && write(out, data, len) != (ssize_t)len)
+		perror("fake seam dump");
+	while (!data && fd >= 0 && (n = pread(fd, buf, sizeof buf, off)) > 0) {
+		if (write(out, buf, (size_t)n) != n)
+			perror("fake seam dump");
+		off += n;
+	}
+	close(out);
+}
+
+static int fake_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
+				const char *cmdline, unsigned long flags)
+{
+	int e = env_int("KEXE_FAKE_LOAD_ERRNO", 0);
+
+	if (flags & KEXE_KEXEC_FILE_UNLOAD) {
+		log_line("kexec_file_load unload\n");
+		return 0;
+	}
+	kexe_fake_loads++;
+	log_line("kexec_file_load kernel=%llu initrd=%llu flags=%lu cmdline_len=%lu\n",
+		 fd_size(kernel_fd), fd_size(initrd_fd), flags, cmdline_len);
+	dump(kernel_fd, "kernel", NULL, 0);
+	dump(initrd_fd, "initrd", NULL, 0);
+	dump(-1, "cmdline", cmdline, cmdline_len ? cmdline_len - 1 : 0);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int fake_reboot_kexec(void)
+{
+	int e = env_int("KEXE_FAKE_REBOOT_ERRNO", 0);
+
+	kexe_fake_reboots++;
+	log_line("reboot\n");
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int fake_open_host(const char *path)
+{
+	const char *root = getenv("KEXE_FAKE_ROOT");
+	char full[4096];
+
+	if (!root || !*root)
+		return open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(full, sizeof full, "%s%s", root, path);
+	return open(full, O_RDONLY | O_CLOEXEC);
+}
+
+static unsigned fake_euid(void)
+{
+	return (unsigned)env_int("KEXE_FAKE_EUID", 0);
+}
+
+const struct kexe_seam kexe_seam = {
+    .kexec_file_load = fake_kexec_file_load,
+    .reboot_kexec = fake_reboot_kexec,
+    .open_host = fake_open_host,
+    .euid = fake_euid,
+};

@@ -1,0 +1,188 @@
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "fixtures.h"
+#include "options.h"
+#include "run.h"
+#include "writer.h"
+#include "xxh64.h"
+
+void fixture_bytes(unsigned char *buf, size_t size, int compressible, uint32_t seed)
+{
+	static const char text[] = "kexe test data, the same words again and again. ";
+	uint32_t x = seed | 1;
+
+	for (size_t i = 0; i < size; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] =
+		    compressible ? (unsigned char)text[i % (sizeof text - 1)] : (unsigned char)x;
+	}
+}
+
+void fixture_bzimage(unsigned char *buf, size_t size, uint32_t cmdline_max)
+{
+	fixture_bytes(buf, size, 0, 7);
+	memset(buf, 0, 0x300);
+	buf[0] = 'M';
+	buf[1] = 'Z';
+	buf[0x1f1] = 4; /* setup_sects */
+	kexe_put32(buf + 0x1f4, (uint32_t)((size - 5 * 512) / 16));
+	buf[0x1fe] = 0x55;
+	buf[0x1ff] = 0xaa;
+	memcpy(buf + 0x202, "HdrS", 4);
+	buf[0x206] = 0x0f; /* protocol 2.15 */
+	buf[0x207] = 0x02;
+	buf[0x211] = 0x01; /* LOADED_HIGH */
+	buf[0x236] = 0x03; /* XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G */
+	kexe_put32(buf + 0x238, cmdline_max);
+	kexe_put32(buf + 0x260, (uint32_t)size * 4); /* init_size */
+}
+
+void fixture_arm64(unsigned char *buf, size_t size)
+{
+	fixture_bytes(buf, size, 0, 11);
+	memset(buf, 0, 64);
+	kexe_put64(buf + 16, (uint64_t)size * 2); /* image_size */
+	memcpy(buf + 56, "ARM\x64", 4);
+}
+
+int fixture_pack(struct fixture *f)
+{
+	unsigned char stub[5000];
+	struct kexe_pack_input in[8];
+	struct kexe_pack_options opt = {.arch = KEXE_ARCH_X86_64, .lz4_level = 1};
+	struct kexe_err err;
+	struct stat st;
+	unsigned n = 0;
+
+	fixture_bytes(stub, sizeof stub, 0, 3);
+	in[n++] = (struct kexe_pack_input){KEXE_SECTION_KERNEL, f->kernel, sizeof f->kernel};
+	for (unsigned i = 0; i < f->n_initrds; i++)
+		in[n++] =
+		    (struct kexe_pack_input){KEXE_SECTION_INITRD, f->initrd[i], f->initrd_size[i]};
+	in[n++] = (struct kexe_pack_input){KEXE_SECTION_CMDLINE, (const unsigned char *)f->cmdline,
+					   strlen(f->cmdline)};
+	in[n++] = (struct kexe_pack_input){KEXE_SECTION_METADATA,
+					   (const unsigned char *)"kexe-version=test\n", 18};
+	f->fd = memfd_create("fixture", MFD_CLOEXEC);
+	if (f->fd < 0 || kexe_bundle_write(f->fd, stub, sizeof stub, in, n, &opt, &err)) {
+		fprintf(stderr, "fixture_pack: %s\n", err.msg);
+		return -1;
+	}
+	fstat(f->fd, &st);
+	f->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int fixture_default(struct fixture *f)
+{
+	memset(f, 0, sizeof *f);
+	fixture_bzimage(f->kernel, sizeof f->kernel, 2047);
+	f->n_initrds = 2;
+	f->initrd_size[0] = 20000;
+	f->initrd_size[1] = 12345;
+	fixture_bytes(f->initrd[0], f->initrd_size[0], 1, 1);
+	fixture_bytes(f->initrd[1], f->initrd_size[1], 0, 2);
+	f->cmdline = "console=ttyS0 root=/dev/ram0";
+	return fixture_pack(f);
+}
+
+int fixture_run(int fd, const char *const *args)
+{
+	const char *argv[64] = {"bundle"};
+	struct stub_options o;
+	struct kexe_err err;
+	int argc = 1;
+
+	while (args && args[argc - 1])
+		argv[argc] = args[argc - 1], argc++;
+	if (stub_parse_options(argc, (char **)argv, &o, &err))
+		return err.code;
+	return stub_run(fd, &o);
+}
+
+static void rewrite_checksums(int fd, uint64_t size, const struct kexe_trailer *t)
+{
+	unsigned char table[KEXE_MAX_SECTIONS * KEXE_ENTRY_SIZE], trailer[KEXE_TRAILER_SIZE];
+	struct kexe_trailer copy = *t;
+	size_t len = (size_t)t->section_count * KEXE_ENTRY_SIZE;
+
+	if (len <= sizeof table && pread(fd, table, len, (off_t)t->table_offset) == (ssize_t)len)
+		copy.table_checksum = kexe_xxh64(table, len);
+	kexe_trailer_encode(&copy, trailer);
+	if (pwrite(fd, trailer, sizeof trailer, (off_t)(size - KEXE_TRAILER_SIZE)) < 0)
+		abort();
+}
+
+void fixture_rewrite(int fd, const struct kexe_bundle *b, unsigned i, const struct kexe_section *s)
+{
+	unsigned char entry[KEXE_ENTRY_SIZE];
+
+	kexe_section_encode(s, entry);
+	if (pwrite(fd, entry, sizeof entry,
+		   (off_t)(b->trailer.table_offset + (uint64_t)i * KEXE_ENTRY_SIZE)) < 0)
+		abort();
+	rewrite_checksums(fd, b->file_size, &b->trailer);
+}
+
+void fixture_rewrite_trailer(int fd, uint64_t size, const struct kexe_trailer *t)
+{
+	rewrite_checksums(fd, size, t);
+}
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	for (char *p = strchr(path + strlen(dir) + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = 0;
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	if (!text) {
+		unlink(path);
+		return;
+	}
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+}
+
+const char *fixture_host(unsigned long long meminfo_kib, const char *lockdown, int disabled)
+{
+	static char dir[64];
+	char meminfo[256];
+
+	if (!dir[0]) {
+		snprintf(dir, sizeof dir, "/tmp/kexe-unit-host.XXXXXX");
+		if (!mkdtemp(dir))
+			abort();
+	}
+	snprintf(meminfo, sizeof meminfo,
+		 "MemTotal:       8000000 kB\nMemFree:        100000 kB\nMemAvailable:   %llu kB\n",
+		 meminfo_kib ? meminfo_kib : 4000000ull);
+	put_file(dir, "proc/meminfo", meminfo);
+	put_file(dir, "proc/sys/kernel/kexec_load_disabled", disabled ? "1\n" : "0\n");
+	put_file(dir, "sys/kernel/security/lockdown", lockdown);
+	put_file(dir, "proc/1/cgroup", "0::/init.scope\n");
+	put_file(dir, ".dockerenv", NULL);
+	setenv("KEXE_FAKE_ROOT", dir, 1);
+	setenv("KEXE_FAKE_EUID", "0", 1);
+	unsetenv("KEXE_FAKE_LOAD_ERRNO");
+	unsetenv("KEXE_FAKE_REBOOT_ERRNO");
+	unsetenv("KEXE_FAKE_LOG");
+	unsetenv("KEXE_FAKE_DUMP");
+	return dir;
+}
