@@ -8,25 +8,28 @@ LZ4_INCLUDE ?= /usr/include
 LZ4_STATIC ?= $(shell $(HOST_CC) -print-multiarch | sed 's|^|/usr/lib/|')/liblz4.a
 
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
-INCLUDES := -Ilib -Istub -Ipacker
+INCLUDES := -Ilib -Istub -Ipacker -Itests/unit
 # musl-gcc must see the lz4 headers without the rest of the glibc include tree.
 MUSL_CFLAGS := $(WARN) $(INCLUDES) -isystem $(BUILD)/lz4inc -Os -ffunction-sections \
 	-fdata-sections -fno-asynchronous-unwind-tables -fno-ident
 MUSL_LDFLAGS := -static -s -Wl,--gc-sections -Wl,--build-id=none
 HOST_CFLAGS := $(WARN) $(INCLUDES) -O1 -g
 HOST_LDLIBS := -llz4
+HOST_DIR := $(BUILD)/host
 ifeq ($(SANITIZE),1)
 HOST_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_LDFLAGS += -fsanitize=address,undefined
+HOST_DIR := $(BUILD)/host-san
 endif
 
 LIB_SRC := $(wildcard lib/*.c)
 STUB_CORE_SRC := stub/host.c stub/load.c stub/options.c stub/payload.c stub/run.c stub/self.c
 PACKER_CORE_SRC := packer/input.c packer/inspect.c packer/kexec_tree.c packer/pack.c
 UNIT_SRC := $(wildcard tests/unit/*.c)
+MKIMAGE_SRC := tests/tools/mkimage.c tests/unit/images.c lib/xxh64.c
 
 musl_obj = $(patsubst %.c,$(BUILD)/musl/%.o,$(1))
-host_obj = $(patsubst %.c,$(BUILD)/host/%.o,$(1))
+host_obj = $(patsubst %.c,$(HOST_DIR)/%.o,$(1))
 
 STUB_OBJ := $(call musl_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/main.c)
 PACKER_OBJ := $(call musl_obj,$(LIB_SRC) $(PACKER_CORE_SRC) packer/main.c)
@@ -45,7 +48,7 @@ $(BUILD)/musl/%.o: %.c $(BUILD)/lz4inc/.stamp $(wildcard lib/*.h stub/*.h packer
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
 
-$(BUILD)/host/%.o: %.c $(wildcard lib/*.h stub/*.h packer/*.h tests/unit/*.h)
+$(HOST_DIR)/%.o: %.c $(wildcard lib/*.h stub/*.h packer/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
 
@@ -64,26 +67,30 @@ $(BUILD)/musl/packer/stub_blob.o: packer/stub_blob.S $(BUILD)/stub
 $(BUILD)/kexe: $(PACKER_OBJ) $(BUILD)/musl/packer/stub_blob.o
 	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(LZ4_STATIC)
 
-$(BUILD)/unit-tests: $(UNIT_OBJ)
+# Synthetic kernels and data for the shell tests.
+$(BUILD)/mkimage: $(call host_obj,$(MKIMAGE_SRC))
+	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+$(HOST_DIR)/unit-tests: $(UNIT_OBJ)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LDLIBS)
 
-unit: $(BUILD)/unit-tests
-	$(BUILD)/unit-tests
+unit: $(HOST_DIR)/unit-tests
+	$(HOST_DIR)/unit-tests
 
-cli: all
-	tests/cli/run.sh
+cli: all $(BUILD)/mkimage
+	BUILD=$(BUILD) tests/cli/run.sh
 
-check: all $(BUILD)/unit-tests
-	tests/run-suites.sh unit cli
+check: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
+	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli
 
 e2e: all
 	KEXE=$(BUILD)/kexe BUILD=$(BUILD) tests/e2e/run.sh
 
-test: all $(BUILD)/unit-tests
-	tests/run-suites.sh unit cli e2e
+test: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
+	BUILD=$(BUILD) tests/run-suites.sh unit sanitize cli e2e
 
 format:
-	clang-format -i lib/*.[ch] stub/*.[ch] packer/*.[ch] tests/unit/*.[ch]
+	clang-format -i lib/*.[ch] stub/*.[ch] packer/*.[ch] tests/unit/*.[ch] tests/tools/*.c
 
 clean:
 	rm -rf $(BUILD)

@@ -60,8 +60,10 @@ static int check_kernel(const struct pack_args *a, struct pack_job *j, struct ke
 	size_t head = k->size < KEXE_KERNEL_PROBE_SIZE ? (size_t)k->size : KEXE_KERNEL_PROBE_SIZE;
 
 	if (kexe_kernel_probe(k->data, head, k->size, &j->kernel, err)) {
+		char why[sizeof err->msg];
+		snprintf(why, sizeof why, "%s", err->msg);
 		if (!a->unchecked_kernel)
-			return kexe_fail(err, KEXE_EXIT_USAGE, "%s: %s", k->path, err->msg);
+			return kexe_fail(err, KEXE_EXIT_USAGE, "%s: %.400s", k->path, why);
 		j->kernel.arch = KEXE_ARCH_X86_64;
 		j->kernel.cmdline_max = KEXE_MAX_CMDLINE_SIZE;
 		snprintf(j->kernel.description, sizeof j->kernel.description, "unchecked");
