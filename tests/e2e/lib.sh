@@ -18,7 +18,7 @@ export BUILD KEXE KEXE_CACHE="$CACHE"
 # Guest sizes and limits (override from the environment).
 : "${E2E_MEM:=256M}"            # RAM for ordinary scenarios
 : "${E2E_LARGE_MIB:=256}"       # size of the incompressible file in 'large'
-: "${E2E_LARGE_MEM:=1280M}"     # RAM for 'large' (see minram.sh for the floor)
+: "${E2E_LARGE_MEM:=1536M}"     # RAM for 'large' (see minram.sh for the floor)
 : "${E2E_LOWMEM_MIB:=384}"      # payload of 'lowmem' (zeros, compresses well)
 : "${E2E_LOWMEM_MEM:=192M}"     # RAM for 'lowmem': boots stage 1, can't load
 : "${E2E_TIMEOUT:=180}"         # seconds per guest boot (large scales it up)
