@@ -23,8 +23,9 @@ HOST_DIR := $(BUILD)/host-san
 endif
 
 LIB_SRC := $(wildcard lib/*.c)
-STUB_CORE_SRC := stub/host.c stub/load.c stub/options.c stub/payload.c stub/run.c stub/self.c
-PACKER_CORE_SRC := packer/input.c packer/inspect.c packer/kexec_tree.c packer/pack.c
+# Every stub/*.c but the entry point and the two seams; every packer/*.c but its entry point.
+STUB_CORE_SRC := $(filter-out stub/main.c stub/seam_linux.c stub/seam_fake.c,$(wildcard stub/*.c))
+PACKER_CORE_SRC := $(filter-out packer/main.c packer/embedded_stub.c,$(wildcard packer/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 MKIMAGE_SRC := tests/tools/mkimage.c tests/unit/images.c lib/xxh64.c
 
@@ -32,9 +33,10 @@ musl_obj = $(patsubst %.c,$(BUILD)/musl/%.o,$(1))
 host_obj = $(patsubst %.c,$(HOST_DIR)/%.o,$(1))
 
 STUB_OBJ := $(call musl_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/main.c)
-PACKER_OBJ := $(call musl_obj,$(LIB_SRC) $(PACKER_CORE_SRC) packer/main.c)
+PACKER_OBJ := $(call musl_obj,$(LIB_SRC) $(PACKER_CORE_SRC) packer/main.c packer/embedded_stub.c)
+# The unit tests link everything but the entry points, the real seam and the embedded stub.
 UNIT_OBJ := $(call host_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/seam_fake.c \
-	packer/kexec_tree.c $(UNIT_SRC))
+	$(PACKER_CORE_SRC) $(UNIT_SRC))
 
 .PHONY: all check unit cli test e2e bench format clean
 all: $(BUILD)/kexe $(BUILD)/stub $(BUILD)/stub-fake
@@ -88,6 +90,9 @@ e2e: all
 
 test: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
 	BUILD=$(BUILD) tests/run-suites.sh unit sanitize cli e2e
+
+# Suites and tools that live with their tests add their own rules here (e.g. tests/fuzz/fuzz.mk).
+-include $(wildcard tests/*/*.mk)
 
 format:
 	clang-format -i lib/*.[ch] stub/*.[ch] packer/*.[ch] tests/unit/*.[ch] tests/tools/*.c

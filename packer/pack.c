@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "embedded.h"
 #include "input.h"
 #include "kernel.h"
 #include "kexec_tree.h"
@@ -15,8 +16,6 @@
 #include "writer.h"
 
 #define MIB (1024.0 * 1024.0)
-
-extern const unsigned char kexe_stub_x86_64[], kexe_stub_x86_64_end[];
 
 struct pack_job {
 	struct input_file stub_file; /* only with --stub */
@@ -85,9 +84,10 @@ static int check_kernel(const struct pack_args *a, struct pack_job *j, struct ke
 static int load_stub(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
 {
 	if (!a->stub_path) {
-		j->stub = kexe_stub_x86_64;
-		j->stub_size = (size_t)(kexe_stub_x86_64_end - kexe_stub_x86_64);
-		return 0;
+		j->stub = kexe_embedded_stub(KEXE_ARCH_X86_64, &j->stub_size);
+		return j->stub
+			   ? 0
+			   : kexe_fail(err, KEXE_EXIT_INTERNAL, "this kexe has no x86_64 loader");
 	}
 	if (input_open(&j->stub_file, a->stub_path, err))
 		return -1;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "embedded.h"
 #include "fixtures.h"
 #include "options.h"
 #include "run.h"
@@ -144,4 +145,14 @@ const char *fixture_host(unsigned long long meminfo_kib, const char *lockdown, i
 	unsetenv("KEXE_FAKE_LOG");
 	unsetenv("KEXE_FAKE_DUMP");
 	return dir;
+}
+
+/* The packer's embedded loader, for unit tests that run kexe_pack(): a fake one. */
+const unsigned char *kexe_embedded_stub(uint32_t arch, size_t *size)
+{
+	static const unsigned char stub[] = "not a real loader";
+
+	(void)arch;
+	*size = sizeof stub;
+	return stub;
 }
