@@ -1,12 +1,16 @@
 # Helpers for the scenario scripts run by the stage-1 init (busybox sh).
 
 # run_boot NAME CMD...: run a bundle that is expected to kexec away.
-# Its output goes straight to the console; if it returns, say how.
+# Its output goes straight to the console; if it returns, say how. On the
+# console stdin is a terminal, so the bundle detaches: it returns 0 at once
+# and reboots a few seconds later, which the sleep waits for.
 run_boot() {
     name=$1; shift
     echo "KEXE-E2E-RUN $name: $*"
     "$@"
-    echo "KEXE-E2E-RESULT $name rc=$?"
+    rc=$?
+    echo "KEXE-E2E-RESULT $name rc=$rc"
+    [ "$rc" != 0 ] || sleep 60
 }
 
 # run_refused NAME CMD...: run a bundle that is expected to refuse.
