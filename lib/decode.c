@@ -104,6 +104,52 @@ int kexe_section_decode(int fd, const struct kexe_section *s, unsigned char *dst
 	return decode_raw(fd, s, dst, progress, ctx, err);
 }
 
+/* Feeds stored bytes until len original bytes came out, the frame ended, or it stalled. */
+static int peek_lz4(int fd, const struct kexe_section *s, LZ4F_dctx *dctx, unsigned char *dst,
+		    size_t len, size_t *got, struct kexe_err *err)
+{
+	unsigned char src[65536];
+	int done = 0;
+
+	for (uint64_t in = 0; !done && *got < len && in < s->stored_size;) {
+		size_t n =
+		    s->stored_size - in < sizeof src ? (size_t)(s->stored_size - in) : sizeof src;
+		if (kexe_pread_full(fd, src, n, s->offset + in, err))
+			return -1;
+		in += n;
+		for (size_t used = 0; !done && used < n && *got < len;) {
+			size_t src_len = n - used, dst_len = len - *got;
+			size_t hint =
+			    LZ4F_decompress(dctx, dst + *got, &dst_len, src + used, &src_len, NULL);
+			if (LZ4F_isError(hint))
+				return mismatch(s, LZ4F_getErrorName(hint), err);
+			done = hint == 0 || (src_len == 0 && dst_len == 0);
+			used += src_len;
+			*got += dst_len;
+		}
+	}
+	return 0;
+}
+
+int kexe_section_peek(int fd, const struct kexe_section *s, unsigned char *dst, size_t len,
+		      size_t *got, struct kexe_err *err)
+{
+	LZ4F_dctx *dctx = NULL;
+	int rc;
+
+	*got = 0;
+	if (s->compression == KEXE_COMPRESSION_LZ4) {
+		if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION)))
+			return kexe_fail(err, KEXE_EXIT_MEMORY,
+					 "out of memory for the LZ4 decoder");
+		rc = peek_lz4(fd, s, dctx, dst, len, got, err);
+		LZ4F_freeDecompressionContext(dctx);
+		return rc;
+	}
+	*got = s->stored_size < len ? (size_t)s->stored_size : len;
+	return kexe_pread_full(fd, dst, *got, s->offset, err);
+}
+
 int kexe_section_read_small(int fd, const struct kexe_section *s, char **out, struct kexe_err *err)
 {
 	char *buf;

@@ -18,6 +18,12 @@ typedef void (*kexe_progress_fn)(void *ctx, uint64_t bytes);
 int kexe_section_decode(int fd, const struct kexe_section *s, unsigned char *dst,
 			kexe_progress_fn progress, void *ctx, struct kexe_err *err);
 
+/* Decodes the first len bytes of section s into dst (fewer when the section is shorter; the
+ * count is returned in *got) without verifying checksums: enough to probe a kernel header
+ * before deciding to unpack the rest. kexe_section_decode() verifies it later. */
+int kexe_section_peek(int fd, const struct kexe_section *s, unsigned char *dst, size_t len,
+		      size_t *got, struct kexe_err *err);
+
 /* Reads a small section (cmdline, metadata) into a new NUL-terminated heap buffer. */
 int kexe_section_read_small(int fd, const struct kexe_section *s, char **out, struct kexe_err *err);
 

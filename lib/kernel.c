@@ -18,6 +18,7 @@
 #define X86_LOADED_HIGH 0x01
 #define X86_XLF_KERNEL_64 0x01
 #define X86_XLF_ABOVE_4G 0x02
+#define X86_XLF_5LEVEL 0x20
 /* arm64 Image header (Documentation/arch/arm64/booting.rst) */
 #define ARM64_IMAGE_SIZE 16
 #define ARM64_MAGIC_OFFSET 56
@@ -74,6 +75,7 @@ static int probe_x86(const unsigned char *h, uint64_t file_size, struct kexe_ker
 		return refuse(err, "a truncated bzImage (its header claims more bytes)", use);
 	info->arch = KEXE_ARCH_X86_64;
 	info->cmdline_max = kexe_le32(h + X86_CMDLINE_SIZE);
+	info->five_level = !!(kexe_le16(h + X86_XLOADFLAGS) & X86_XLF_5LEVEL);
 	info->memory_size = kexe_le32(h + X86_INIT_SIZE);
 	if (info->memory_size < file_size)
 		info->memory_size = file_size;
@@ -91,6 +93,7 @@ static int probe_arm64(const unsigned char *h, uint64_t file_size, struct kexe_k
 		return refuse(err, "an arm64 Image from before Linux 3.17 (image_size 0)",
 			      "use a newer kernel");
 	info->arch = KEXE_ARCH_AARCH64;
+	info->five_level = 1;	  /* not an x86 notion */
 	info->cmdline_max = 2047; /* COMMAND_LINE_SIZE on arm64 is 2048 with the NUL */
 	info->memory_size = image_size > file_size ? image_size : file_size;
 	snprintf(info->description, sizeof info->description, "arm64 Image");

@@ -16,6 +16,7 @@ struct kexe_kernel_info {
 	uint32_t arch;	      /* enum kexe_arch_id */
 	uint32_t cmdline_max; /* longest command line it accepts, without the NUL */
 	uint64_t memory_size; /* bytes the loaded image occupies (>= file size) */
+	int five_level;	      /* x86: boots on a host using 5-level paging (XLF_5LEVEL) */
 	char description[96]; /* e.g. "x86 bzImage, boot protocol 2.15" */
 };
 

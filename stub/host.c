@@ -7,6 +7,7 @@
 
 #define MIB (1024 * 1024)
 #define SLACK (32ull * MIB)
+#define EFI_SECURE_BOOT "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
 
 /* Reads up to size-1 bytes of a host file into buf; returns bytes read or -1. */
 static long read_host(const char *path, char *buf, size_t size)
@@ -58,6 +59,7 @@ static void read_lockdown(struct kexe_host *h)
 			 open + 1);
 }
 
+/* The signals systemd-detect-virt --container uses that need no tools. */
 static void detect_container(struct kexe_host *h)
 {
 	static const char *const cgroup_kinds[] = {"docker", "lxc", "kubepods", "libpod"};
@@ -84,6 +86,32 @@ static void detect_container(struct kexe_host *h)
 			}
 }
 
+/* EFI variable files start with 4 bytes of attributes; the value follows. */
+static void read_secure_boot(struct kexe_host *h)
+{
+	char buf[16];
+
+	h->secure_boot = -1;
+	if (read_host(EFI_SECURE_BOOT, buf, sizeof buf) >= 5)
+		h->secure_boot = buf[4] == 1;
+	else if (!host_exists("/sys/firmware/efi") && host_exists("/sys/firmware"))
+		h->secure_boot = 0;
+}
+
+/* The kernel drops the la57 flag when it does not use 5-level paging itself. */
+static void read_paging(struct kexe_host *h)
+{
+	char buf[16384], *flags;
+
+	if (read_host("/proc/cpuinfo", buf, sizeof buf) <= 0)
+		return;
+	flags = strstr(buf, "\nflags");
+	if (!flags)
+		return;
+	flags[strcspn(flags + 1, "\n") + 1] = 0;
+	h->five_level = strstr(flags, " la57") != NULL;
+}
+
 void kexe_host_probe(struct kexe_host *h)
 {
 	char buf[8192];
@@ -94,45 +122,19 @@ void kexe_host_probe(struct kexe_host *h)
 		h->kexec_disabled = buf[0] == '1';
 	read_lockdown(h);
 	detect_container(h);
+	if (read_host("/proc/1/comm", buf, sizeof buf) > 0) {
+		buf[strcspn(buf, "\n")] = 0;
+		snprintf(h->pid1, sizeof h->pid1, "%.31s", buf);
+	}
+	read_secure_boot(h);
+	read_paging(h);
 	if (read_host("/proc/meminfo", buf, sizeof buf) > 0) {
 		h->mem_available = meminfo_field(buf, "MemAvailable:");
 		h->mem_total = meminfo_field(buf, "MemTotal:");
 	}
 }
 
-int kexe_host_check(const struct kexe_host *h, struct kexe_err *err)
-{
-	if (h->container[0])
-		return kexe_fail(err, KEXE_EXIT_HOST,
-				 "running inside a container (%s): it cannot replace the host's "
-				 "kernel; run the bundle on the host itself, outside the container",
-				 h->container);
-	if (!h->root)
-		return kexe_fail(err, KEXE_EXIT_HOST,
-				 "must run as root to load a kernel; run it with sudo or as root "
-				 "(--dry-run works without root)");
-	if (h->kexec_disabled)
-		return kexe_fail(err, KEXE_EXIT_HOST,
-				 "kexec is disabled on this host (kernel.kexec_load_disabled = 1, "
-				 "which stays set until reboot); reboot normally, or boot the host "
-				 "without whatever sets that sysctl");
-	return 0;
-}
-
 uint64_t kexe_memory_need(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd)
 {
 	return 2 * kernel_file + kernel_memory + 3 * initrd + SLACK;
-}
-
-int kexe_host_check_memory(const struct kexe_host *h, uint64_t need, uint64_t payload,
-			   struct kexe_err *err)
-{
-	if (h->mem_available == 0 || h->mem_available >= need)
-		return 0;
-	return kexe_fail(err, KEXE_EXIT_MEMORY,
-			 "not enough memory: loading this %llu MiB payload needs about %llu MiB "
-			 "(our copy, the kernel's read buffer and the loaded image), only %llu MiB "
-			 "are available; free memory or use a host with more RAM",
-			 (unsigned long long)(payload / MIB), (unsigned long long)(need / MIB),
-			 (unsigned long long)(h->mem_available / MIB));
 }

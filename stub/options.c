@@ -1,12 +1,14 @@
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
 #include "version.h"
 
 static const char *const mode_flags[] = {
-    [STUB_LOAD_ONLY] = "--load-only", [STUB_DRY_RUN] = "--dry-run", [STUB_INFO] = "--info",
-    [STUB_VERSION] = "--version",     [STUB_HELP] = "--help",
+    [STUB_LOAD_ONLY] = "--load-only", [STUB_DRY_RUN] = "--dry-run", [STUB_CHECK] = "--check",
+    [STUB_INFO] = "--info",	      [STUB_VERSION] = "--version", [STUB_HELP] = "--help",
 };
 
 /* For "--name value" and "--name=value": the value, or NULL when arg is not that flag. */
@@ -28,9 +30,7 @@ static int set_mode(struct stub_options *o, enum stub_mode mode, const char *arg
 {
 	if (o->mode != STUB_RUN && o->mode != mode)
 		return kexe_fail(err, KEXE_EXIT_USAGE,
-				 "%s cannot be combined with another mode; "
-				 "see --help",
-				 arg);
+				 "%s cannot be combined with another mode; see --help", arg);
 	o->mode = mode;
 	return 0;
 }
@@ -44,6 +44,45 @@ static int add(char **list, unsigned *n, unsigned max, const char *value, const 
 	return 0;
 }
 
+/* Flags that take no value; returns 1 when arg was one. */
+static int parse_switch(const char *arg, struct stub_options *o)
+{
+	static const struct {
+		const char *name;
+		size_t field;
+	} switches[] = {
+	    {"--no-memory-check", offsetof(struct stub_options, no_memory_check)},
+	    {"--force", offsetof(struct stub_options, force)},
+	    {"--carry-ssh-keys", offsetof(struct stub_options, carry_ssh_keys)},
+	    {"--carry-network", offsetof(struct stub_options, carry_network)},
+	};
+
+	for (size_t i = 0; i < sizeof switches / sizeof *switches; i++)
+		if (!strcmp(arg, switches[i].name)) {
+			*(int *)((char *)o + switches[i].field) = 1;
+			return 1;
+		}
+	if (!strcmp(arg, "--foreground"))
+		o->detach = DETACH_NEVER;
+	else if (!strcmp(arg, "--now"))
+		o->delay = 0;
+	else
+		return 0;
+	return 1;
+}
+
+static int parse_delay(const char *v, struct stub_options *o, struct kexe_err *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*v == 0 || *end || n < 0 || n > 3600)
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "--delay takes seconds from 0 to 3600, not %s", v);
+	o->delay = (int)n;
+	return 0;
+}
+
 static int parse_one(int argc, char **argv, int *i, struct stub_options *o, struct kexe_err *err)
 {
 	const char *arg = argv[*i], *v;
@@ -53,10 +92,8 @@ static int parse_one(int argc, char **argv, int *i, struct stub_options *o, stru
 			return set_mode(o, (enum stub_mode)m, arg, err);
 	if (!strcmp(arg, "-h"))
 		return set_mode(o, STUB_HELP, arg, err);
-	if (!strcmp(arg, "--no-memory-check")) {
-		o->no_memory_check = 1;
+	if (parse_switch(arg, o))
 		return 0;
-	}
 	if ((v = flag_value("--extract", argc, argv, i))) {
 		o->extract_dir = v;
 		return set_mode(o, STUB_EXTRACT, arg, err);
@@ -65,10 +102,19 @@ static int parse_one(int argc, char **argv, int *i, struct stub_options *o, stru
 		o->cmdline = v;
 		return 0;
 	}
+	if ((v = flag_value("--delay", argc, argv, i)))
+		return parse_delay(v, o, err);
 	if ((v = flag_value("--append", argc, argv, i)))
 		return add(o->append, &o->n_append, KEXE_MAX_APPEND, v, "--append", err);
 	if ((v = flag_value("--initrd", argc, argv, i)))
 		return add(o->initrds, &o->n_initrds, KEXE_MAX_INITRDS, v, "--initrd", err);
+	if ((v = flag_value("--carry-file", argc, argv, i))) {
+		if (!strchr(v, ':'))
+			return kexe_fail(err, KEXE_EXIT_USAGE,
+					 "--carry-file takes SRC:DEST, not %s", v);
+		return add(o->carry_files, &o->n_carry_files, KEXE_MAX_CARRY_FILES, v,
+			   "--carry-file", err);
+	}
 	return kexe_fail(err, KEXE_EXIT_USAGE, "unknown option or missing value: %s; see --help",
 			 arg);
 }
@@ -76,6 +122,7 @@ static int parse_one(int argc, char **argv, int *i, struct stub_options *o, stru
 int stub_parse_options(int argc, char **argv, struct stub_options *o, struct kexe_err *err)
 {
 	memset(o, 0, sizeof *o);
+	o->delay = KEXE_DEFAULT_DELAY;
 	for (int i = 1; i < argc; i++)
 		if (parse_one(argc, argv, &i, o, err))
 			return -1;
@@ -88,18 +135,29 @@ void stub_print_help(const char *argv0)
 	       "A kexe bundle: boots the Linux kernel packed inside it, replacing the running\n"
 	       "system (kexec). Run as root. Everything is checked before the kernel is touched.\n"
 	       "\n"
+	       "Modes:\n"
+	       "  (none)             check, unpack, load, then reboot into the new kernel\n"
+	       "  --check            only the preflight checks, one line each\n"
 	       "  --dry-run          check and unpack everything, load nothing (no root needed)\n"
 	       "  --load-only        load the kernel but do not reboot into it; start it later\n"
 	       "                     with `systemctl kexec` or `kexec -e`\n"
 	       "  --info             describe the bundle\n"
 	       "  --extract DIR      write kernel, initrd-N, cmdline and metadata into DIR\n"
+	       "Payload:\n"
 	       "  --append ARGS      add ARGS to the kernel command line (repeatable)\n"
 	       "  --cmdline ARGS     replace the packed kernel command line\n"
 	       "  --initrd FILE      load FILE as a further initrd after the packed ones "
 	       "(repeatable)\n"
+	       "  --carry-ssh-keys   carry root's authorized_keys and the ssh host keys\n"
+	       "  --carry-network    carry addresses and routes (ip -json shape) and resolv.conf\n"
+	       "  --carry-file SRC:DEST  carry file SRC to DEST in the new system's initrd\n"
+	       "Hand-over:\n"
+	       "  --delay N          when detached, reboot N seconds after loading (default %d)\n"
+	       "  --now              no delay\n"
+	       "  --foreground       do not detach from the terminal or ssh session\n"
+	       "  --force            reboot directly even when systemd runs the host\n"
 	       "  --no-memory-check  load even when MemAvailable looks too small\n"
-	       "  --version          print the kexe version\n"
-	       "  --help             this text\n"
+	       "  --version, --help\n"
 	       "\n" KEXE_EXIT_CODES_HELP,
-	       argv0);
+	       argv0, KEXE_DEFAULT_DELAY);
 }

@@ -6,15 +6,23 @@
 #include "format.h"
 
 #define KEXE_MAX_APPEND 32
+#define KEXE_MAX_CARRY_FILES 64
+#define KEXE_DEFAULT_DELAY 5
 
 enum stub_mode {
 	STUB_RUN,	/* load and reboot into the payload */
 	STUB_LOAD_ONLY, /* load, then return */
 	STUB_DRY_RUN,	/* every check and decompression, no kexec */
+	STUB_CHECK,	/* preflight only */
 	STUB_INFO,
 	STUB_EXTRACT,
 	STUB_VERSION,
 	STUB_HELP,
+};
+
+enum stub_detach {
+	DETACH_AUTO,  /* when stdin is a terminal or we run under ssh */
+	DETACH_NEVER, /* --foreground */
 };
 
 struct stub_options {
@@ -26,6 +34,13 @@ struct stub_options {
 	char *initrds[KEXE_MAX_INITRDS]; /* extra initrds, appended after the packed ones */
 	unsigned n_initrds;
 	int no_memory_check;
+	enum stub_detach detach;
+	int delay; /* seconds between detaching and the reboot */
+	int force; /* reboot directly even when systemd is pid 1 */
+	int carry_ssh_keys;
+	int carry_network;
+	char *carry_files[KEXE_MAX_CARRY_FILES]; /* "SRC:DEST" */
+	unsigned n_carry_files;
 };
 
 /* Parses argv (after argv[0]); both "--flag value" and "--flag=value" work. Returns 0, or -1

@@ -84,20 +84,22 @@ static int open_extra(const char *path, uint64_t *size, struct kexe_err *err)
 	return fd;
 }
 
-int kexe_payload_initrd_size(const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+int kexe_payload_initrd_size(const struct kexe_bundle *b, const struct kexe_initrd_extras *x,
 			     uint64_t *size, struct kexe_err *err)
 {
 	uint64_t total = 0, n;
 
 	for (unsigned i = 0; i < b->initrd_count; i++)
 		total = ALIGN4(total) + b->initrds[i]->original_size;
-	for (unsigned i = 0; i < n_extra; i++) {
-		int fd = open_extra(extra[i], &n, err);
+	for (unsigned i = 0; i < x->n_files; i++) {
+		int fd = open_extra(x->files[i], &n, err);
 		if (fd < 0)
 			return -1;
 		close(fd);
 		total = ALIGN4(total) + n;
 	}
+	if (x->tail_size)
+		total = ALIGN4(total) + x->tail_size;
 	*size = total;
 	return 0;
 }
@@ -124,7 +126,7 @@ static int append_extra(const char *path, unsigned char *dst, uint64_t room, uin
 	return rc;
 }
 
-static int fill_initrd(int fd, const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+static int fill_initrd(int fd, const struct kexe_bundle *b, const struct kexe_initrd_extras *x,
 		       unsigned char *map, uint64_t size, struct kexe_err *err)
 {
 	struct kexe_progress progress;
@@ -138,16 +140,25 @@ static int fill_initrd(int fd, const struct kexe_bundle *b, char *const *extra, 
 					 err);
 		off += b->initrds[i]->original_size;
 	}
-	for (unsigned i = 0; i < n_extra && rc == 0; i++) {
+	for (unsigned i = 0; i < x->n_files && rc == 0; i++) {
 		off = ALIGN4(off);
-		rc = append_extra(extra[i], map + off, size - off, &n, &progress, err);
+		rc = append_extra(x->files[i], map + off, size - off, &n, &progress, err);
 		off += n;
+	}
+	if (rc == 0 && x->tail_size) {
+		off = ALIGN4(off);
+		if (off + x->tail_size > size)
+			rc = kexe_fail(err, KEXE_EXIT_IO,
+				       "an --initrd file grew while being read; "
+				       "retry");
+		else
+			memcpy(map + off, x->tail, x->tail_size);
 	}
 	kexe_progress_end(&progress);
 	return rc;
 }
 
-int kexe_payload_initrd(int fd, const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+int kexe_payload_initrd(int fd, const struct kexe_bundle *b, const struct kexe_initrd_extras *x,
 			struct kexe_payload *p, struct kexe_err *err)
 {
 	unsigned char *map;
@@ -155,7 +166,7 @@ int kexe_payload_initrd(int fd, const struct kexe_bundle *b, char *const *extra,
 	int rc;
 
 	p->initrd_fd = -1;
-	if (kexe_payload_initrd_size(b, extra, n_extra, &size, err))
+	if (kexe_payload_initrd_size(b, x, &size, err))
 		return -1;
 	p->initrd_size = size;
 	if (size == 0)
@@ -165,7 +176,7 @@ int kexe_payload_initrd(int fd, const struct kexe_bundle *b, char *const *extra,
 		return -1;
 	if (kexe_map_output(p->initrd_fd, size, &map, err))
 		return -1;
-	rc = fill_initrd(fd, b, extra, n_extra, map, size, err);
+	rc = fill_initrd(fd, b, x, map, size, err);
 	kexe_unmap_output(map, size);
 	return rc;
 }

@@ -23,13 +23,23 @@ struct kexe_payload {
 int kexe_payload_kernel(int fd, const struct kexe_bundle *b, struct kexe_payload *p,
 			struct kexe_err *err);
 
-/* Total initrd bytes: the bundle's initrds and the extra files, each start 4-byte aligned. */
-int kexe_payload_initrd_size(const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+/* What goes after the bundle's initrds: files named on the command line, then an archive built
+ * in memory (the carried host state; tail_size 0 when there is none). */
+struct kexe_initrd_extras {
+	char *const *files;
+	unsigned n_files;
+	const unsigned char *tail;
+	size_t tail_size;
+};
+
+/* Total initrd bytes: the bundle's initrds, the extra files and the tail, each starting 4-byte
+ * aligned. */
+int kexe_payload_initrd_size(const struct kexe_bundle *b, const struct kexe_initrd_extras *x,
 			     uint64_t *size, struct kexe_err *err);
 
-/* Decodes the bundle's initrds, then appends the extra files (read from disk), into one memfd
- * of kexe_payload_initrd_size() bytes. Sets initrd_fd (-1 when the size is 0), initrd_size. */
-int kexe_payload_initrd(int fd, const struct kexe_bundle *b, char *const *extra, unsigned n_extra,
+/* Decodes the bundle's initrds, then appends the extras, into one memfd of
+ * kexe_payload_initrd_size() bytes. Sets initrd_fd (-1 when the size is 0), initrd_size. */
+int kexe_payload_initrd(int fd, const struct kexe_bundle *b, const struct kexe_initrd_extras *x,
 			struct kexe_payload *p, struct kexe_err *err);
 
 /* Builds the command line: replace (when not NULL) or the bundle's, then each of append

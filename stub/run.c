@@ -3,39 +3,95 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "carry.h"
 #include "decode.h"
 #include "extract.h"
 #include "format.h"
+#include "handover.h"
 #include "host.h"
 #include "info.h"
 #include "kernel.h"
 #include "load.h"
 #include "payload.h"
+#include "preflight.h"
 #include "run.h"
-#include "seam.h"
 
 #define MIB (1024.0 * 1024.0)
 
 static struct kexe_bundle bundle;
 
-static int prepare(int fd, const struct stub_options *o, const struct kexe_host *h,
-		   struct kexe_payload *p, struct kexe_err *err)
+/* The metadata is not needed to boot, but damage anywhere means a bad copy: refuse it too. */
+static int check_metadata(int fd, struct kexe_err *err)
 {
-	uint64_t initrd, need;
+	char *text = NULL;
 
-	if (kexe_payload_kernel(fd, &bundle, p, err))
+	if (!bundle.metadata)
+		return 0;
+	if (kexe_section_read_small(fd, bundle.metadata, &text, err))
 		return -1;
-	if (kexe_payload_initrd_size(&bundle, o->initrds, o->n_initrds, &initrd, err))
+	free(text);
+	return 0;
+}
+
+/* Opens and validates the bundle; the trailer's arch must be this machine's. */
+static int open_bundle(int fd, struct kexe_err *err)
+{
+	if (kexe_bundle_open(fd, &bundle, 1, err) || check_metadata(fd, err))
 		return -1;
-	need = kexe_memory_need(p->kernel_size, p->kernel.memory_size, initrd);
-	if (!o->no_memory_check && kexe_host_check_memory(h, need, p->kernel_size + initrd, err)) {
-		if (o->mode != STUB_DRY_RUN)
-			return -1;
-		fprintf(stderr, "kexe: warning: %s\n", err->msg);
+	if (bundle.trailer.arch != kexe_host_arch())
+		return kexe_fail(err, KEXE_EXIT_BUNDLE,
+				 "this bundle is for %s, this machine is %s; pack one for %s",
+				 kexe_arch_name(bundle.trailer.arch),
+				 kexe_arch_name(kexe_host_arch()),
+				 kexe_arch_name(kexe_host_arch()));
+	return 0;
+}
+
+/* Reads the kernel header (without unpacking the kernel) and sizes the initrd. */
+static int plan(int fd, const struct kexe_initrd_extras *x, const struct stub_options *o,
+		struct kexe_plan *p, struct kexe_err *err)
+{
+	unsigned char head[KEXE_KERNEL_PROBE_SIZE];
+	size_t got;
+
+	memset(p, 0, sizeof *p);
+	p->kernel_file = bundle.kernel->original_size;
+	p->memory_check = !o->no_memory_check;
+	if (kexe_section_peek(fd, bundle.kernel, head, sizeof head, &got, err) ||
+	    kexe_kernel_probe(head, got, p->kernel_file, &p->kernel, err))
+		return -1;
+	return kexe_payload_initrd_size(&bundle, x, &p->initrd, err);
+}
+
+/* Runs the preflight; --check prints it, --dry-run turns failures into warnings. */
+static int preflight(const struct stub_options *o, const struct kexe_host *h,
+		     const struct kexe_plan *p, struct kexe_err *err)
+{
+	struct kexe_preflight pf;
+	int failed;
+
+	kexe_preflight_run(h, p, &pf);
+	failed = kexe_preflight_verdict(&pf, err);
+	if (o->mode == STUB_CHECK) {
+		kexe_preflight_print(stdout, &pf);
+		printf("%s\n", failed ? "verdict: this host cannot load the bundle now"
+				      : "verdict: ready to load");
+		return failed;
 	}
-	if (kexe_payload_cmdline(fd, &bundle, o->cmdline, o->append, o->n_append, p, err))
+	if (failed && o->mode == STUB_DRY_RUN) {
+		fprintf(stderr, "kexe: warning: a real run would stop here: %s\n", err->msg);
+		return 0;
+	}
+	return failed;
+}
+
+static int unpack(int fd, const struct stub_options *o, const struct kexe_initrd_extras *x,
+		  struct kexe_payload *p, struct kexe_err *err)
+{
+	if (kexe_payload_kernel(fd, &bundle, p, err) ||
+	    kexe_payload_cmdline(fd, &bundle, o->cmdline, o->append, o->n_append, p, err))
 		return -1;
-	return kexe_payload_initrd(fd, &bundle, o->initrds, o->n_initrds, p, err);
+	return kexe_payload_initrd(fd, &bundle, x, p, err);
 }
 
 static int boot(const struct stub_options *o, const struct kexe_host *h,
@@ -57,60 +113,44 @@ static int boot(const struct stub_options *o, const struct kexe_host *h,
 				"`kexec -e`\n");
 		return 0;
 	}
-	fprintf(stderr, "kexe: kernel loaded; rebooting into it now\n");
-	fflush(NULL);
-	if (kexe_seam.reboot_kexec() == 0)
-		return 0;
-	kexe_fail(err, KEXE_EXIT_REBOOT,
-		  "reboot into the loaded kernel failed: %s; it was unloaded and this system "
-		  "keeps running",
-		  strerror(errno));
-	kexe_unload();
-	return -1;
+	return kexe_handover(o, h, err);
 }
 
-/* The metadata is not needed to boot, but damage anywhere means a bad copy: refuse it too. */
-static int check_metadata(int fd, struct kexe_err *err)
+static int load_payload(int fd, const struct stub_options *o, struct kexe_err *err)
 {
-	char *text = NULL;
+	struct kexe_payload p = {.kernel_fd = -1, .initrd_fd = -1};
+	struct kexe_cpio carried;
+	struct kexe_initrd_extras x = {o->initrds, o->n_initrds, NULL, 0};
+	struct kexe_plan pl;
+	struct kexe_host h;
+	int rc;
 
-	if (!bundle.metadata)
-		return 0;
-	if (kexe_section_read_small(fd, bundle.metadata, &text, err))
-		return -1;
-	free(text);
-	return 0;
+	kexe_host_probe(&h);
+	rc = kexe_carry_build(o, &carried, err);
+	x.tail = carried.data;
+	x.tail_size = carried.size;
+	if (rc == 0)
+		rc = plan(fd, &x, o, &pl, err);
+	if (rc == 0)
+		rc = preflight(o, &h, &pl, err);
+	if (rc == 0 && o->mode != STUB_CHECK)
+		rc = unpack(fd, o, &x, &p, err);
+	if (rc == 0 && o->mode != STUB_CHECK)
+		rc = boot(o, &h, &p, err);
+	kexe_payload_free(&p);
+	kexe_cpio_free(&carried);
+	return rc;
 }
 
 static int run(int fd, const struct stub_options *o, struct kexe_err *err)
 {
-	struct kexe_payload p = {.kernel_fd = -1, .initrd_fd = -1};
-	struct kexe_host h;
-	int rc;
-
-	if (kexe_bundle_open(fd, &bundle, 1, err) || check_metadata(fd, err))
+	if (open_bundle(fd, err))
 		return -1;
-	if (bundle.trailer.arch != kexe_host_arch())
-		return kexe_fail(err, KEXE_EXIT_BUNDLE,
-				 "this bundle is for %s, this machine is %s; pack one for %s",
-				 kexe_arch_name(bundle.trailer.arch),
-				 kexe_arch_name(kexe_host_arch()),
-				 kexe_arch_name(kexe_host_arch()));
 	if (o->mode == STUB_INFO)
 		return kexe_info_print(stdout, fd, &bundle, err);
 	if (o->mode == STUB_EXTRACT)
 		return kexe_extract(fd, &bundle, o->extract_dir, err);
-	kexe_host_probe(&h);
-	if (kexe_host_check(&h, err)) {
-		if (o->mode != STUB_DRY_RUN)
-			return -1;
-		fprintf(stderr, "kexe: warning: a real run would stop here: %s\n", err->msg);
-	}
-	rc = prepare(fd, o, &h, &p, err);
-	if (rc == 0)
-		rc = boot(o, &h, &p, err);
-	kexe_payload_free(&p);
-	return rc;
+	return load_payload(fd, o, err);
 }
 
 int stub_run(int self_fd, const struct stub_options *o)

@@ -18,6 +18,13 @@ struct kexe_seam {
 			       const char *cmdline, unsigned long flags);
 	/* sync(2), then reboot(2) into the loaded kernel. Returns only on failure: -1, errno. */
 	int (*reboot_kexec)(void);
+	/* Runs `systemctl kexec` (systemd stops services, unmounts, then starts the loaded kernel)
+	 * and waits for it. Returns its exit status, or -1 with errno when it could not run. */
+	int (*systemctl_kexec)(void);
+	/* mount(2) with MS_REMOUNT on target, read-only when readonly is non-zero. */
+	int (*remount)(const char *target, int readonly);
+	/* Appends one line to the kernel log (/dev/kmsg), where it survives a detached run. */
+	void (*log_kernel)(const char *line);
 	/* open(2) read-only of a host state file under /proc or /sys; -1 with errno. */
 	int (*open_host)(const char *path);
 	/* geteuid(2) */

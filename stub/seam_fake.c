@@ -2,6 +2,7 @@
  * drive it alike:
  *   KEXE_FAKE_LOAD_ERRNO    kexec_file_load fails with this errno number
  *   KEXE_FAKE_REBOOT_ERRNO  reboot fails with this errno number (default: "succeeds", returns 0)
+ *   KEXE_FAKE_SYSTEMCTL     exit status `systemctl kexec` returns (default 0)
  *   KEXE_FAKE_ROOT          host files are opened under this directory instead of /
  *   KEXE_FAKE_EUID          effective uid to report (default 0)
  *   KEXE_FAKE_LOG           append one line per call to this file
@@ -105,6 +106,24 @@ static int fake_reboot_kexec(void)
 	return 0;
 }
 
+static int fake_systemctl_kexec(void)
+{
+	kexe_fake_reboots++;
+	log_line("systemctl kexec\n");
+	return env_int("KEXE_FAKE_SYSTEMCTL", 0);
+}
+
+static int fake_remount(const char *target, int readonly)
+{
+	log_line("remount %s %s\n", target, readonly ? "ro" : "rw");
+	return 0;
+}
+
+static void fake_log_kernel(const char *line)
+{
+	log_line("kmsg %s\n", line);
+}
+
 static int fake_open_host(const char *path)
 {
 	const char *root = getenv("KEXE_FAKE_ROOT");
@@ -124,6 +143,9 @@ static unsigned fake_euid(void)
 const struct kexe_seam kexe_seam = {
     .kexec_file_load = fake_kexec_file_load,
     .reboot_kexec = fake_reboot_kexec,
+    .systemctl_kexec = fake_systemctl_kexec,
+    .remount = fake_remount,
+    .log_kernel = fake_log_kernel,
     .open_host = fake_open_host,
     .euid = fake_euid,
 };

@@ -1,6 +1,9 @@
 #include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "seam.h"
@@ -17,6 +20,40 @@ static int linux_reboot_kexec(void)
 	return reboot(RB_KEXEC);
 }
 
+static int linux_systemctl_kexec(void)
+{
+	char *const argv[] = {"systemctl", "kexec", NULL};
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static int linux_remount(const char *target, int readonly)
+{
+	return mount(NULL, target, NULL, MS_REMOUNT | (readonly ? MS_RDONLY : 0), NULL);
+}
+
+static void linux_log_kernel(const char *line)
+{
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, line, strlen(line)) < 0) {
+		/* nothing to do: the line also went to stderr */
+	}
+	close(fd);
+}
+
 static int linux_open_host(const char *path)
 {
 	return open(path, O_RDONLY | O_CLOEXEC);
@@ -30,6 +67,9 @@ static unsigned linux_euid(void)
 const struct kexe_seam kexe_seam = {
     .kexec_file_load = linux_kexec_file_load,
     .reboot_kexec = linux_reboot_kexec,
+    .systemctl_kexec = linux_systemctl_kexec,
+    .remount = linux_remount,
+    .log_kernel = linux_log_kernel,
     .open_host = linux_open_host,
     .euid = linux_euid,
 };

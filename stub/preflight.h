@@ -1,0 +1,48 @@
+/* Preflight: every reason this host cannot (or should not) load this payload, decided from the
+ * host facts and the kernel header before anything is decompressed. `--check` prints them all;
+ * a run stops at the first failure. */
+#ifndef KEXE_PREFLIGHT_H
+#define KEXE_PREFLIGHT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "host.h"
+#include "kernel.h"
+
+enum kexe_level { KEXE_PASS, KEXE_WARN, KEXE_FAIL };
+
+struct kexe_verdict {
+	const char *check; /* short name: "root", "memory", ... */
+	enum kexe_level level;
+	int code;	/* exit code when level is KEXE_FAIL */
+	char text[320]; /* what was found; for a failure also what to do */
+};
+
+/* What is about to be loaded. */
+struct kexe_plan {
+	struct kexe_kernel_info kernel;
+	uint64_t kernel_file; /* bytes of the kernel image */
+	uint64_t initrd;      /* bytes of all initrds together */
+	int memory_check;     /* 0: report memory but never fail on it */
+};
+
+#define KEXE_MAX_VERDICTS 10
+
+struct kexe_preflight {
+	unsigned count;
+	struct kexe_verdict verdicts[KEXE_MAX_VERDICTS];
+};
+
+/* Decides every check for host h and plan p, in a fixed order. */
+void kexe_preflight_run(const struct kexe_host *h, const struct kexe_plan *p,
+			struct kexe_preflight *out);
+
+/* The first failed verdict as an error (returns -1), or 0 when nothing failed. */
+int kexe_preflight_verdict(const struct kexe_preflight *pf, struct kexe_err *err);
+
+/* One line per check: "pass  root: ...", "WARN  lockdown: ...", "FAIL  memory: ...". */
+void kexe_preflight_print(FILE *out, const struct kexe_preflight *pf);
+
+#endif
