@@ -71,7 +71,12 @@ int kexe_handover(const struct stub_options *o, const struct kexe_host *h, struc
 		rc = via_systemd(err);
 	else
 		rc = directly(err);
-	if (rc)
-		kexe_detach_note(err->msg);
+	if (rc) {
+		/* stderr gets the message from the caller; a detached run's only witness is the
+		 * kernel log */
+		char line[sizeof err->msg + 8];
+		snprintf(line, sizeof line, "kexe: %s\n", err->msg);
+		kexe_seam.log_kernel(line);
+	}
 	return rc;
 }

@@ -162,6 +162,8 @@ static void protocol(FILE *out, unsigned p)
 	static const char *const names[] = {[1] = "redirect", [2] = "kernel", [3] = "boot",
 					    [4] = "static",   [9] = "ra",     [16] = "dhcp"};
 
+	if (p == 3)
+		return; /* "boot", the default, which ip leaves out */
 	if (p < sizeof names / sizeof *names && names[p])
 		fprintf(out, ",\"protocol\":\"%s\"", names[p]);
 	else

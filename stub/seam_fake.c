@@ -121,7 +121,7 @@ static int fake_remount(const char *target, int readonly)
 
 static void fake_log_kernel(const char *line)
 {
-	log_line("kmsg %s\n", line);
+	log_line("kmsg %.*s\n", (int)strcspn(line, "\n"), line);
 }
 
 static int fake_open_host(const char *path)

@@ -215,4 +215,50 @@ test_no_progress_when_piped() {
 	return 0
 }
 
+test_detaches_under_ssh_and_reboots_after_the_delay() {
+	local log=$WORK/detach.log start elapsed
+	pack_fake "$WORK/b.kexe" || fail pack
+	start=$(date +%s%N)
+	SSH_CONNECTION="10.0.0.1 5000 10.0.0.2 22" KEXE_FAKE_LOG=$log \
+		expect_exit 0 "$WORK/b.kexe" --delay 2 || return 1
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	[ "$elapsed" -lt 1500 ] || fail "the caller waited ${elapsed} ms"
+	err_has "detached from this session" || return 1
+	grep -q '^reboot$' "$log" && fail "rebooted before the delay"
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		grep -q '^reboot$' "$log" && break
+		sleep 0.25
+	done
+	grep -q '^reboot$' "$log" || fail "no reboot after the delay: $(cat "$log")"
+	SSH_CONNECTION=x KEXE_FAKE_LOG=$WORK/fg.log expect_exit 0 "$WORK/b.kexe" --foreground ||
+		return 1
+	grep -q '^reboot$' "$WORK/fg.log" || fail "--foreground did not reboot in the foreground"
+}
+
+test_check_prints_verdicts_without_loading() {
+	pack_fake "$WORK/b.kexe" || fail pack
+	KEXE_FAKE_LOG=$WORK/seam.log expect_exit 0 "$WORK/b.kexe" --check || return 1
+	grep -q '^pass  memory' "$WORK/out" || fail "no memory verdict: $(cat "$WORK/out")"
+	grep -q '^verdict: ready to load' "$WORK/out" || fail "no verdict line"
+	[ ! -e "$WORK/seam.log" ] || fail "--check called the seam"
+	KEXE_FAKE_EUID=1000 expect_exit 4 "$WORK/b.kexe" --check || return 1
+	grep -q '^FAIL  root' "$WORK/out" || fail "no root failure: $(cat "$WORK/out")"
+}
+
+test_carried_files_arrive_as_a_last_cpio_initrd() {
+	local dump=$WORK/carry
+	mkdir -p "$dump" "$WORK/unpacked"
+	pack_fake "$WORK/b.kexe" || fail pack
+	echo "carried payload" >"$WORK/note"
+	KEXE_FAKE_DUMP=$dump expect_exit 0 "$WORK/b.kexe" --carry-file "$WORK/note:/etc/note" \
+		--carry-network || return 1
+	# the packed initrds come first, the carried archive starts 4-byte aligned after them
+	tail -c +$((2000001 + 3 + 700003 + 1 + 1)) "$dump/initrd" >"$WORK/carried.cpio"
+	(cd "$WORK/unpacked" && cpio -id --quiet <"$WORK/carried.cpio") ||
+		fail "the tail is not a cpio archive"
+	cmp "$WORK/unpacked/etc/note" "$WORK/note" || fail "carried file differs"
+	grep -q '"ifname":"lo"' "$WORK/unpacked/addrs.json" || fail "addrs.json lacks lo"
+	[ -s "$WORK/unpacked/routes-v4.json" ] || fail "no routes-v4.json"
+}
+
 run_tests cli $(declare -F | awk '{print $3}' | grep '^test_')

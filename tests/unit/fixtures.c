@@ -138,12 +138,18 @@ const char *fixture_host(unsigned long long meminfo_kib, const char *lockdown, i
 	put_file(dir, "sys/kernel/security/lockdown", lockdown);
 	put_file(dir, "proc/1/cgroup", "0::/init.scope\n");
 	put_file(dir, ".dockerenv", NULL);
+	put_file(dir, "proc/1/comm", "init\n");
+	put_file(dir, "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme pse\n\n");
+	put_file(dir, "proc/mounts", "rootfs / rootfs rw 0 0\n");
+	put_file(dir, "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",
+		 NULL);
 	setenv("KEXE_FAKE_ROOT", dir, 1);
 	setenv("KEXE_FAKE_EUID", "0", 1);
 	unsetenv("KEXE_FAKE_LOAD_ERRNO");
 	unsetenv("KEXE_FAKE_REBOOT_ERRNO");
 	unsetenv("KEXE_FAKE_LOG");
 	unsetenv("KEXE_FAKE_DUMP");
+	unsetenv("KEXE_FAKE_SYSTEMCTL");
 	return dir;
 }
 
