@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <lz4frame.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +18,30 @@ static int mismatch(const struct kexe_section *s, const char *what, struct kexe_
 			 kexe_section_type_name(s->type), what);
 }
 
+/* Reads stored bytes; with release_fd >= 0 then frees their pages in the bundle file, which
+ * is what lets a consumed bundle and the unpacked payload not both sit in RAM. */
+static int read_stored(int fd, void *buf, size_t n, uint64_t off, int release_fd,
+		       struct kexe_err *err)
+{
+	if (kexe_pread_full(fd, buf, n, off, err))
+		return -1;
+	if (release_fd >= 0 &&
+	    fallocate(release_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)n))
+		return kexe_fail(err, KEXE_EXIT_IO,
+				 "--consume: cannot release the bundle's pages: %s",
+				 strerror(errno));
+	return 0;
+}
+
 static int decode_raw(int fd, const struct kexe_section *s, unsigned char *dst,
-		      kexe_progress_fn progress, void *ctx, struct kexe_err *err)
+		      kexe_progress_fn progress, void *ctx, int release_fd, struct kexe_err *err)
 {
 	struct kexe_xxh64 h;
 
 	kexe_xxh64_init(&h);
 	for (uint64_t done = 0; done < s->stored_size;) {
 		size_t n = s->stored_size - done < CHUNK ? (size_t)(s->stored_size - done) : CHUNK;
-		if (kexe_pread_full(fd, dst + done, n, s->offset + done, err))
+		if (read_stored(fd, dst + done, n, s->offset + done, release_fd, err))
 			return -1;
 		kexe_xxh64_update(&h, dst + done, n);
 		done += n;
@@ -39,7 +56,7 @@ static int decode_raw(int fd, const struct kexe_section *s, unsigned char *dst,
 
 /* Feeds the stored bytes to the LZ4 frame decoder chunk by chunk, straight into dst. */
 static int lz4_stream(int fd, const struct kexe_section *s, unsigned char *dst, LZ4F_dctx *dctx,
-		      unsigned char *src, kexe_progress_fn progress, void *ctx,
+		      unsigned char *src, kexe_progress_fn progress, void *ctx, int release_fd,
 		      struct kexe_err *err)
 {
 	struct kexe_xxh64 stored, original;
@@ -51,7 +68,7 @@ static int lz4_stream(int fd, const struct kexe_section *s, unsigned char *dst, 
 	kexe_xxh64_init(&original);
 	while (in < s->stored_size) {
 		size_t n = s->stored_size - in < CHUNK ? (size_t)(s->stored_size - in) : CHUNK;
-		if (kexe_pread_full(fd, src, n, s->offset + in, err))
+		if (read_stored(fd, src, n, s->offset + in, release_fd, err))
 			return -1;
 		kexe_xxh64_update(&stored, src, n);
 		in += n;
@@ -80,7 +97,7 @@ static int lz4_stream(int fd, const struct kexe_section *s, unsigned char *dst, 
 }
 
 static int decode_lz4(int fd, const struct kexe_section *s, unsigned char *dst,
-		      kexe_progress_fn progress, void *ctx, struct kexe_err *err)
+		      kexe_progress_fn progress, void *ctx, int release_fd, struct kexe_err *err)
 {
 	LZ4F_dctx *dctx = NULL;
 	unsigned char *src = malloc(CHUNK);
@@ -90,18 +107,25 @@ static int decode_lz4(int fd, const struct kexe_section *s, unsigned char *dst,
 		free(src);
 		return kexe_fail(err, KEXE_EXIT_MEMORY, "out of memory for the LZ4 decoder");
 	}
-	rc = lz4_stream(fd, s, dst, dctx, src, progress, ctx, err);
+	rc = lz4_stream(fd, s, dst, dctx, src, progress, ctx, release_fd, err);
 	LZ4F_freeDecompressionContext(dctx);
 	free(src);
 	return rc;
 }
 
+int kexe_section_decode_release(int fd, const struct kexe_section *s, unsigned char *dst,
+				kexe_progress_fn progress, void *ctx, int release_fd,
+				struct kexe_err *err)
+{
+	if (s->compression == KEXE_COMPRESSION_LZ4)
+		return decode_lz4(fd, s, dst, progress, ctx, release_fd, err);
+	return decode_raw(fd, s, dst, progress, ctx, release_fd, err);
+}
+
 int kexe_section_decode(int fd, const struct kexe_section *s, unsigned char *dst,
 			kexe_progress_fn progress, void *ctx, struct kexe_err *err)
 {
-	if (s->compression == KEXE_COMPRESSION_LZ4)
-		return decode_lz4(fd, s, dst, progress, ctx, err);
-	return decode_raw(fd, s, dst, progress, ctx, err);
+	return kexe_section_decode_release(fd, s, dst, progress, ctx, -1, err);
 }
 
 /* Feeds stored bytes until len original bytes came out, the frame ended, or it stalled. */

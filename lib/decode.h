@@ -18,6 +18,13 @@ typedef void (*kexe_progress_fn)(void *ctx, uint64_t bytes);
 int kexe_section_decode(int fd, const struct kexe_section *s, unsigned char *dst,
 			kexe_progress_fn progress, void *ctx, struct kexe_err *err);
 
+/* The same, and after reading each chunk of stored bytes punches it out of the file open
+ * (writable) at release_fd (FALLOC_FL_PUNCH_HOLE), so its pages are freed as the payload is
+ * unpacked. The bundle file is then used up. release_fd -1 releases nothing. */
+int kexe_section_decode_release(int fd, const struct kexe_section *s, unsigned char *dst,
+				kexe_progress_fn progress, void *ctx, int release_fd,
+				struct kexe_err *err);
+
 /* Decodes the first len bytes of section s into dst (fewer when the section is shorter; the
  * count is returned in *got) without verifying checksums: enough to probe a kernel header
  * before deciding to unpack the rest. kexe_section_decode() verifies it later. */

@@ -334,3 +334,12 @@ uint64_t kexe_bundle_payload_size(const struct kexe_bundle *b)
 		sum += b->initrds[i]->original_size;
 	return sum;
 }
+
+uint64_t kexe_bundle_stored_size(const struct kexe_bundle *b)
+{
+	uint64_t sum = b->kernel->stored_size;
+
+	for (unsigned i = 0; i < b->initrd_count; i++)
+		sum += b->initrds[i]->stored_size;
+	return sum;
+}

@@ -115,6 +115,9 @@ int kexe_bundle_validate(struct kexe_bundle *b, uint64_t file_size, const unsign
 /* Total original size of kernel and all initrds. */
 uint64_t kexe_bundle_payload_size(const struct kexe_bundle *b);
 
+/* Total stored size of kernel and all initrds: the file bytes a run reads. */
+uint64_t kexe_bundle_stored_size(const struct kexe_bundle *b);
+
 const char *kexe_section_type_name(uint32_t type);
 const char *kexe_compression_name(uint32_t compression);
 

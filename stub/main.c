@@ -1,10 +1,35 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "consume.h"
+#include "format.h"
 #include "options.h"
 #include "run.h"
 #include "self.h"
 #include "version.h"
+
+/* With --consume the bundle is opened writable by a loader re-executed from memory. */
+static int open_bundle(const struct stub_options *o, const char *argv0, char **argv,
+		       struct kexe_err *err)
+{
+	static struct kexe_bundle b;
+	char path[4096];
+	int fd;
+
+	if (!o->consume || (o->mode != STUB_RUN && o->mode != STUB_LOAD_ONLY))
+		return kexe_open_self(argv0, err);
+	fd = kexe_consume_open(err);
+	if (fd != -2)
+		return fd;
+	if (kexe_self_path(argv0, path, sizeof path, err))
+		return -1;
+	fd = kexe_open_self(argv0, err);
+	if (fd < 0 || kexe_bundle_open(fd, &b, 1, err))
+		return -1;
+	kexe_consume_reexec(fd, b.trailer.payload_offset, path, argv, err);
+	close(fd);
+	return -1;
+}
 
 int main(int argc, char **argv)
 {
@@ -23,7 +48,7 @@ int main(int argc, char **argv)
 		printf("kexe %s\n", KEXE_VERSION);
 		return 0;
 	}
-	fd = kexe_open_self(argv0, &err);
+	fd = open_bundle(&o, argv0, argv, &err);
 	if (fd < 0)
 		return kexe_report(&err);
 	rc = stub_run(fd, &o);

@@ -53,6 +53,7 @@ static int parse_switch(const char *arg, struct stub_options *o)
 	} switches[] = {
 	    {"--no-memory-check", offsetof(struct stub_options, no_memory_check)},
 	    {"--force", offsetof(struct stub_options, force)},
+	    {"--consume", offsetof(struct stub_options, consume)},
 	    {"--carry-ssh-keys", offsetof(struct stub_options, carry_ssh_keys)},
 	    {"--carry-network", offsetof(struct stub_options, carry_network)},
 	};
@@ -156,6 +157,8 @@ void stub_print_help(const char *argv0)
 	       "  --now              no delay\n"
 	       "  --foreground       do not detach from the terminal or ssh session\n"
 	       "  --force            reboot directly even when systemd runs the host\n"
+	       "  --consume          free the bundle file's memory while unpacking; the file is\n"
+	       "                     used up (for a copy on tmpfs that is not needed again)\n"
 	       "  --no-memory-check  load even when MemAvailable looks too small\n"
 	       "  --version, --help\n"
 	       "\n" KEXE_EXIT_CODES_HELP,

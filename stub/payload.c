@@ -63,7 +63,7 @@ int kexe_payload_kernel(int fd, const struct kexe_bundle *b, struct kexe_payload
 	p->kernel_size = size;
 	if (kexe_map_output(p->kernel_fd, size, &map, err))
 		return -1;
-	rc = kexe_section_decode(fd, b->kernel, map, NULL, NULL, err);
+	rc = kexe_section_decode_release(fd, b->kernel, map, NULL, NULL, p->release_fd, err);
 	if (rc == 0)
 		rc = check_kernel(b, map, size, p, err);
 	kexe_unmap_output(map, size);
@@ -127,7 +127,7 @@ static int append_extra(const char *path, unsigned char *dst, uint64_t room, uin
 }
 
 static int fill_initrd(int fd, const struct kexe_bundle *b, const struct kexe_initrd_extras *x,
-		       unsigned char *map, uint64_t size, struct kexe_err *err)
+		       int release_fd, unsigned char *map, uint64_t size, struct kexe_err *err)
 {
 	struct kexe_progress progress;
 	uint64_t off = 0, n;
@@ -136,8 +136,8 @@ static int fill_initrd(int fd, const struct kexe_bundle *b, const struct kexe_in
 	kexe_progress_start(&progress, "unpacking", size);
 	for (unsigned i = 0; i < b->initrd_count && rc == 0; i++) {
 		off = ALIGN4(off);
-		rc = kexe_section_decode(fd, b->initrds[i], map + off, kexe_progress_add, &progress,
-					 err);
+		rc = kexe_section_decode_release(fd, b->initrds[i], map + off, kexe_progress_add,
+						 &progress, release_fd, err);
 		off += b->initrds[i]->original_size;
 	}
 	for (unsigned i = 0; i < x->n_files && rc == 0; i++) {
@@ -176,7 +176,7 @@ int kexe_payload_initrd(int fd, const struct kexe_bundle *b, const struct kexe_i
 		return -1;
 	if (kexe_map_output(p->initrd_fd, size, &map, err))
 		return -1;
-	rc = fill_initrd(fd, b, x, map, size, err);
+	rc = fill_initrd(fd, b, x, p->release_fd, map, size, err);
 	kexe_unmap_output(map, size);
 	return rc;
 }

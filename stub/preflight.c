@@ -89,23 +89,25 @@ static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 			 struct kexe_preflight *pf)
 {
 	uint64_t need = kexe_memory_need(p->kernel_file, p->kernel.memory_size, p->initrd);
-	unsigned long long need_mib = need / MIB, have_mib = h->mem_available / MIB;
+	uint64_t have = h->mem_available + p->released;
+	unsigned long long need_mib = need / MIB, have_mib = have / MIB;
 
 	if (h->mem_available == 0)
 		add(pf, "memory", KEXE_WARN, 0,
 		    "MemAvailable unknown (/proc/meminfo unreadable); loading needs about %llu MiB",
 		    need_mib);
-	else if (h->mem_available < need && p->memory_check)
+	else if (have < need && p->memory_check)
 		add(pf, "memory", KEXE_FAIL, KEXE_EXIT_MEMORY,
 		    "not enough memory: loading this %llu MiB payload needs about %llu MiB (our "
 		    "copy, the kernel's read buffer and the loaded image), only %llu MiB are "
 		    "available; free memory or use a host with more RAM",
 		    (unsigned long long)((p->kernel_file + p->initrd) / MIB), need_mib, have_mib);
 	else
-		add(pf, "memory", h->mem_available < need ? KEXE_WARN : KEXE_PASS, 0,
+		add(pf, "memory", have < need ? KEXE_WARN : KEXE_PASS, 0,
 		    "needs about %llu MiB (2 x kernel file + kernel image %llu MiB + 3 x initrd "
-		    "+ 32 MiB), %llu MiB available",
-		    need_mib, (unsigned long long)(p->kernel.memory_size / MIB), have_mib);
+		    "+ 32 MiB), %llu MiB available%s",
+		    need_mib, (unsigned long long)(p->kernel.memory_size / MIB), have_mib,
+		    p->released ? " counting the consumed bundle" : "");
 }
 
 void kexe_preflight_run(const struct kexe_host *h, const struct kexe_plan *p,

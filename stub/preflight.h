@@ -26,6 +26,7 @@ struct kexe_plan {
 	uint64_t kernel_file; /* bytes of the kernel image */
 	uint64_t initrd;      /* bytes of all initrds together */
 	int memory_check;     /* 0: report memory but never fail on it */
+	uint64_t released;    /* RAM freed while unpacking (a consumed bundle on tmpfs) */
 };
 
 #define KEXE_MAX_VERDICTS 10

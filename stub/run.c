@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "carry.h"
+#include "consume.h"
 #include "decode.h"
 #include "extract.h"
 #include "format.h"
@@ -118,7 +119,7 @@ static int boot(const struct stub_options *o, const struct kexe_host *h,
 
 static int load_payload(int fd, const struct stub_options *o, struct kexe_err *err)
 {
-	struct kexe_payload p = {.kernel_fd = -1, .initrd_fd = -1};
+	struct kexe_payload p = {.kernel_fd = -1, .initrd_fd = -1, .release_fd = -1};
 	struct kexe_cpio carried;
 	struct kexe_initrd_extras x = {o->initrds, o->n_initrds, NULL, 0};
 	struct kexe_plan pl;
@@ -126,13 +127,20 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 	int rc;
 
 	kexe_host_probe(&h);
+	if (o->consume && (o->mode == STUB_RUN || o->mode == STUB_LOAD_ONLY))
+		p.release_fd = fd;
 	rc = kexe_carry_build(o, &carried, err);
 	x.tail = carried.data;
 	x.tail_size = carried.size;
 	if (rc == 0)
 		rc = plan(fd, &x, o, &pl, err);
+	if (rc == 0 && p.release_fd >= 0 && kexe_consume_in_ram(fd))
+		pl.released = kexe_bundle_stored_size(&bundle);
 	if (rc == 0)
 		rc = preflight(o, &h, &pl, err);
+	if (rc == 0 && p.release_fd >= 0)
+		fprintf(stderr, "kexe: --consume: the bundle file is used up as it is unpacked; "
+				"fetch it again to run it again\n");
 	if (rc == 0 && o->mode != STUB_CHECK)
 		rc = unpack(fd, o, &x, &p, err);
 	if (rc == 0 && o->mode != STUB_CHECK)

@@ -261,4 +261,22 @@ test_carried_files_arrive_as_a_last_cpio_initrd() {
 	[ -s "$WORK/unpacked/routes-v4.json" ] || fail "no routes-v4.json"
 }
 
+test_consume_frees_the_bundle_while_unpacking() {
+	local dir=/dev/shm dump=$WORK/consumed before after
+	[ -w "$dir" ] || dir=$WORK
+	mkdir -p "$dump"
+	pack_fake "$dir/kexe-cli-consume.$$.kexe" || fail pack
+	before=$(du -k "$dir/kexe-cli-consume.$$.kexe" | cut -f1)
+	KEXE_FAKE_DUMP=$dump expect_exit 0 "$dir/kexe-cli-consume.$$.kexe" --consume
+	local rc=$?
+	after=$(du -k "$dir/kexe-cli-consume.$$.kexe" | cut -f1)
+	"$KEXE" verify "$dir/kexe-cli-consume.$$.kexe" >/dev/null 2>&1 && rc=1
+	rm -f "$dir/kexe-cli-consume.$$.kexe"
+	[ "$rc" = 0 ] || fail "run failed, or the consumed file still verifies"
+	err_has "used up" || return 1
+	cmp "$dump/initrd" <(cat "$IN/initrd-a"; printf '\0\0\0'; cat "$IN/initrd-b") ||
+		fail "payload differs"
+	[ "$after" -lt $((before / 4)) ] || fail "file still holds $after of $before KiB"
+}
+
 run_tests cli $(declare -F | awk '{print $3}' | grep '^test_')
