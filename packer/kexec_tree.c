@@ -134,12 +134,17 @@ int kexec_tree_parse(const char *dir, const char *script, size_t len, struct kex
 		p += *p != 0;
 	}
 	free(text);
-	if (!found || !t->kernel[0])
+	if (!found || !t->kernel[0]) {
+		/* a `kexec --load` without a kernel may still have given a command line */
+		if (found)
+			free(t->cmdline);
+		t->cmdline = NULL;
 		return kexe_fail(
 		    err, KEXE_EXIT_USAGE,
 		    "%s/kexec-boot has no `kexec --load KERNEL` command; give --kernel, "
 		    "--initrd and --cmdline instead",
 		    dir);
+	}
 	if (!t->cmdline)
 		t->cmdline = strdup("");
 	return t->cmdline ? 0 : kexe_fail(err, KEXE_EXIT_INTERNAL, "out of memory");
