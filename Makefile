@@ -92,7 +92,7 @@ test: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
 	BUILD=$(BUILD) tests/run-suites.sh unit sanitize cli e2e
 
 # Suites and tools that live with their tests add their own rules here (e.g. tests/fuzz/fuzz.mk).
--include $(wildcard tests/*/*.mk)
+-include $(wildcard tests/*/*.mk) bench/bench.mk
 
 format:
 	clang-format -i lib/*.[ch] stub/*.[ch] packer/*.[ch] tests/unit/*.[ch] tests/tools/*.c

@@ -8,7 +8,10 @@
 #include "io.h"
 #include "xxh64.h"
 
-#define CHUNK (256u << 10)
+/* Raw sections are hashed right after each read, while the chunk is still in cache; LZ4 reads
+ * whole 4 MiB blocks (plus block headers) so the decoder need not buffer them itself. */
+#define RAW_CHUNK (256u << 10)
+#define LZ4_CHUNK ((4u << 20) + 4096)
 #define DAMAGED "bundle is damaged: %s section "
 #define FETCH_AGAIN "; download or copy it again and compare its SHA-256"
 
@@ -40,7 +43,8 @@ static int decode_raw(int fd, const struct kexe_section *s, unsigned char *dst,
 
 	kexe_xxh64_init(&h);
 	for (uint64_t done = 0; done < s->stored_size;) {
-		size_t n = s->stored_size - done < CHUNK ? (size_t)(s->stored_size - done) : CHUNK;
+		size_t n =
+		    s->stored_size - done < RAW_CHUNK ? (size_t)(s->stored_size - done) : RAW_CHUNK;
 		if (read_stored(fd, dst + done, n, s->offset + done, release_fd, err))
 			return -1;
 		kexe_xxh64_update(&h, dst + done, n);
@@ -68,7 +72,8 @@ static int lz4_stream(int fd, const struct kexe_section *s, unsigned char *dst, 
 	kexe_xxh64_init(&stored);
 	kexe_xxh64_init(&original);
 	while (in < s->stored_size) {
-		size_t n = s->stored_size - in < CHUNK ? (size_t)(s->stored_size - in) : CHUNK;
+		size_t n =
+		    s->stored_size - in < LZ4_CHUNK ? (size_t)(s->stored_size - in) : LZ4_CHUNK;
 		if (read_stored(fd, src, n, s->offset + in, release_fd, err))
 			return -1;
 		kexe_xxh64_update(&stored, src, n);
@@ -101,7 +106,7 @@ static int decode_lz4(int fd, const struct kexe_section *s, unsigned char *dst,
 		      kexe_progress_fn progress, void *ctx, int release_fd, struct kexe_err *err)
 {
 	LZ4F_dctx *dctx = NULL;
-	unsigned char *src = malloc(CHUNK);
+	unsigned char *src = malloc(LZ4_CHUNK);
 	int rc;
 
 	if (!src || LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {

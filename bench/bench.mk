@@ -1,0 +1,14 @@
+# `make bench`: performance measurements (never part of `make test`). See docs/PERFORMANCE.md.
+BENCH_MIB ?= 300
+
+$(BUILD)/bench/unpack: bench/unpack.c tests/unit/images.c $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror $(INCLUDES) -o $@ \
+		bench/unpack.c tests/unit/images.c $(LIB_SRC) -llz4
+
+.PHONY: bench bench-unpack
+bench-unpack: $(BUILD)/bench/unpack
+	$(BUILD)/bench/unpack $${BENCH_DIR:-/dev/shm} $(BENCH_MIB)
+
+bench: all $(BUILD)/bench/unpack
+	BUILD=$(BUILD) BENCH_MIB=$(BENCH_MIB) bench/run.sh
