@@ -11,9 +11,14 @@ OUT=$BUILD/bench
 WORK=${BENCH_DIR:-/dev/shm}/kexe-bench.$$
 mkdir -p "$OUT" "$WORK"
 trap 'rm -rf "$WORK"' EXIT
-for t in gzip zstd lz4 tar; do
-	command -v "$t" >/dev/null || { echo "bench: $t missing (apt-get install zstd lz4 gzip tar)" >&2; exit 1; }
+missing=
+for t in gzip zstd lz4 tar bc cpio; do
+	command -v "$t" >/dev/null || missing="$missing $t"
 done
+if [ -n "$missing" ]; then
+	[ "$(id -u)" = 0 ] || { echo "bench: missing$missing (apt-get install zstd lz4 bc cpio)" >&2; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zstd lz4 bc cpio gzip tar >/dev/null
+fi
 
 seconds() { # CMD...: wall seconds of one run, 3 decimals
 	local s e
