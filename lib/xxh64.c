@@ -60,6 +60,9 @@ void kexe_xxh64_update(struct kexe_xxh64 *s, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
+	/* empty input may come as NULL (an empty file maps to nothing); memcpy wants neither */
+	if (len == 0)
+		return;
 	s->total += len;
 	if (s->buffered) {
 		size_t take = 32 - s->buffered;
