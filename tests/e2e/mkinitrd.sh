@@ -20,8 +20,12 @@ dir="$CACHE/e2e/initrd"
 mkdir -p "$dir"
 
 bb=$(command -v busybox || true)
-key=$(cache_key "$0" "$E2E/lib.sh" "$E2E/guest/stage1-init" "$E2E/guest/stage2-init" \
-    "$E2E/guest/guest-lib.sh" "${bb:-nobusybox}" "$kind" "$name" "$mib")
+case $kind in   # what the archive is made of, besides these scripts
+stage1) inputs="$bb $E2E/guest/stage1-init $E2E/guest/guest-lib.sh" ;;
+stage2) inputs="$bb $E2E/guest/stage2-init" ;;
+*) inputs= ;;
+esac
+key=$(cache_key "$0" "$E2E/lib.sh" $inputs "$kind" "$name" "$mib")
 out="$dir/$kind${name:+-$name}-$key.cpio"
 if [ -s "$out" ] && [ -f "$out.files" ]; then
     printf '%s\n' "$out"

@@ -10,7 +10,10 @@ run_boot() {
     "$@"
     rc=$?
     echo "KEXE-E2E-RESULT $name rc=$rc"
-    [ "$rc" != 0 ] || sleep 60
+    if [ "$rc" = 0 ]; then
+        sleep 60
+        echo "KEXE-E2E-NOREBOOT $name: no reboot 60 s after exit 0"
+    fi
 }
 
 # run_refused NAME CMD...: run a bundle that is expected to refuse.
