@@ -9,7 +9,7 @@ SUDO=
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-	build-essential musl-tools liblz4-dev file cpio busybox-static qemu-system-x86 \
+	build-essential musl-tools liblz4-dev lz4 file cpio busybox-static qemu-system-x86 \
 	openssl binutils xz-utils \
 	util-linux ca-certificates >/dev/null
 echo "kexe: build and test dependencies installed"
