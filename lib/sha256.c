@@ -1,0 +1,126 @@
+#include <string.h>
+
+#include "sha256.h"
+
+static const uint32_t round_constants[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static uint32_t rotr(uint32_t x, unsigned n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static uint32_t load_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void store_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static void compress_block(uint32_t state[8], const unsigned char block[64])
+{
+	uint32_t w[64], v[8];
+
+	for (unsigned i = 0; i < 16; i++)
+		w[i] = load_be32(block + 4 * i);
+	for (unsigned i = 16; i < 64; i++) {
+		uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	memcpy(v, state, sizeof v);
+	for (unsigned i = 0; i < 64; i++) {
+		uint32_t e = v[4], a = v[0];
+		uint32_t t1 = v[7] + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) +
+			      ((e & v[5]) ^ (~e & v[6])) + round_constants[i] + w[i];
+		uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) +
+			      ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
+		memmove(v + 1, v, 7 * sizeof *v);
+		v[4] += t1;
+		v[0] = t1 + t2;
+	}
+	for (unsigned i = 0; i < 8; i++)
+		state[i] += v[i];
+}
+
+void kexe_sha256_init(struct kexe_sha256 *s)
+{
+	static const uint32_t initial[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+	memset(s, 0, sizeof *s);
+	memcpy(s->state, initial, sizeof initial);
+}
+
+void kexe_sha256_update(struct kexe_sha256 *s, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	s->total += len;
+	if (s->buffered) {
+		size_t take = 64 - s->buffered < len ? 64 - s->buffered : len;
+		memcpy(s->buf + s->buffered, p, take);
+		s->buffered += (unsigned)take;
+		p += take;
+		len -= take;
+		if (s->buffered < 64)
+			return;
+		compress_block(s->state, s->buf);
+		s->buffered = 0;
+	}
+	for (; len >= 64; p += 64, len -= 64)
+		compress_block(s->state, p);
+	memcpy(s->buf, p, len);
+	s->buffered = (unsigned)len;
+}
+
+void kexe_sha256_final(struct kexe_sha256 *s, unsigned char out[KEXE_SHA256_SIZE])
+{
+	uint64_t bits = s->total * 8;
+	unsigned char tail[128] = {0x80};
+	/* Pad with 0x80, zeros, and the 64-bit big-endian bit count, to a multiple of 64 bytes. */
+	size_t pad = (s->buffered < 56 ? 56 : 120) - s->buffered;
+
+	for (unsigned i = 0; i < 8; i++)
+		tail[pad + i] = (unsigned char)(bits >> (56 - 8 * i));
+	kexe_sha256_update(s, tail, pad + 8);
+	for (unsigned i = 0; i < 8; i++)
+		store_be32(out + 4 * i, s->state[i]);
+}
+
+void kexe_sha256_to_hex(const unsigned char digest[KEXE_SHA256_SIZE],
+			char out[KEXE_SHA256_HEX_SIZE])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (unsigned i = 0; i < KEXE_SHA256_SIZE; i++) {
+		out[2 * i] = digits[digest[i] >> 4];
+		out[2 * i + 1] = digits[digest[i] & 15];
+	}
+	out[2 * KEXE_SHA256_SIZE] = 0;
+}
+
+void kexe_sha256_hex(const void *data, size_t len, char out[KEXE_SHA256_HEX_SIZE])
+{
+	struct kexe_sha256 s;
+	unsigned char digest[KEXE_SHA256_SIZE];
+
+	kexe_sha256_init(&s);
+	kexe_sha256_update(&s, data, len);
+	kexe_sha256_final(&s, digest);
+	kexe_sha256_to_hex(digest, out);
+}
