@@ -1,10 +1,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "inspect.h"
 #include "pack.h"
 #include "version.h"
+#include "wrap.h"
 
 static void usage(void)
 {
@@ -17,6 +19,12 @@ static void usage(void)
 	       "  pack --kexec-tree DIR [--initrd FILE]... [--cmdline STR] -o OUT\n"
 	       "       write a bundle; --kexec-tree reads a NixOS system.build.kexecTree\n"
 	       "       (bzImage, initrd, kexec-boot). --level N sets LZ4 level 0-12 (default 1).\n"
+	       "       --format sh writes the shell form instead of the binary: a POSIX sh\n"
+	       "       script that also runs piped (curl -fsSL URL | sh -s -- OPTIONS).\n"
+	       "  wrap BUNDLE -o OUT    write the shell form of an existing bundle\n"
+	       "       pack and wrap print the commands that run the bundle on a host when stdout\n"
+	       "       is a terminal or with --print-oneliners; --url URL fills in where the\n"
+	       "       shell form will be served. See docs/ONE-LINERS.md.\n"
 	       "  info BUNDLE           describe a bundle\n"
 	       "  verify BUNDLE         check every checksum and the kernel header\n"
 	       "  extract BUNDLE DIR    write kernel, initrd-N, cmdline, metadata into DIR\n"
@@ -46,6 +54,7 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 
 	memset(a, 0, sizeof *a);
 	a->lz4_level = 1;
+	a->print_oneliners = isatty(STDOUT_FILENO);
 	for (int i = 2; i < argc; i++) {
 		if ((v = value(argc, argv, &i, "--kernel")))
 			a->kernel = v;
@@ -69,6 +78,15 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 			a->stub_path = v;
 		else if (!strcmp(argv[i], "--unchecked-kernel"))
 			a->unchecked_kernel = 1;
+		else if ((v = value(argc, argv, &i, "--format"))) {
+			if (strcmp(v, "sh") && strcmp(v, "kexe"))
+				return kexe_fail(err, KEXE_EXIT_USAGE,
+						 "--format is sh or kexe (the binary, default)");
+			a->shell_form = !strcmp(v, "sh");
+		} else if ((v = value(argc, argv, &i, "--url")))
+			a->url = v;
+		else if (!strcmp(argv[i], "--print-oneliners"))
+			a->print_oneliners = 1;
 		else
 			return kexe_fail(
 			    err, KEXE_EXIT_USAGE,
@@ -79,6 +97,32 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 	return 0;
 }
 
+/* kexe wrap BUNDLE -o OUT [--url URL] [--print-oneliners] */
+static int wrap(int argc, char **argv, struct kexe_err *err)
+{
+	struct wrap_options opt = {.print_oneliners = isatty(STDOUT_FILENO)};
+	const char *bundle = NULL, *output = NULL, *v;
+
+	for (int i = 2; i < argc; i++) {
+		if ((v = value(argc, argv, &i, "--output")) || (v = value(argc, argv, &i, "-o")))
+			output = v;
+		else if ((v = value(argc, argv, &i, "--url")))
+			opt.url = v;
+		else if (!strcmp(argv[i], "--print-oneliners"))
+			opt.print_oneliners = 1;
+		else if (argv[i][0] != '-' && !bundle)
+			bundle = argv[i];
+		else
+			return kexe_fail(
+			    err, KEXE_EXIT_USAGE,
+			    "wrap: unknown option or missing value: %s; see kexe --help", argv[i]);
+	}
+	if (!bundle || !output)
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "usage: kexe wrap BUNDLE -o OUT [--url URL]");
+	return kexe_wrap(bundle, output, &opt, err);
+}
+
 static int dispatch(int argc, char **argv, struct kexe_err *err)
 {
 	static struct pack_args a;
@@ -86,6 +130,8 @@ static int dispatch(int argc, char **argv, struct kexe_err *err)
 
 	if (!strcmp(cmd, "pack"))
 		return parse_pack(argc, argv, &a, err) ? -1 : kexe_pack(&a, err);
+	if (!strcmp(cmd, "wrap"))
+		return wrap(argc, argv, err);
 	if (!strcmp(cmd, "info") && argc == 3)
 		return inspect_info(argv[2], err);
 	if (!strcmp(cmd, "verify") && argc == 3)

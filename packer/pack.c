@@ -13,6 +13,7 @@
 #include "pack.h"
 #include "progress.h"
 #include "version.h"
+#include "wrap.h"
 #include "writer.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -27,6 +28,7 @@ struct pack_job {
 	struct kexe_kernel_info kernel;
 	char metadata[1024];
 	struct kexec_tree tree;
+	struct wrap_result written; /* for the one-liners */
 };
 
 static int gather(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
@@ -157,10 +159,17 @@ static int write_atomically(const struct pack_args *a, struct pack_job *j, struc
 		return kexe_fail(err, KEXE_EXIT_IO, "cannot create a file next to %s: %s",
 				 a->output, strerror(errno));
 	rc = write_bundle(a, j, fd, err);
-	if (rc == 0 && (fsync(fd) || fchmod(fd, 0755)))
+	/* The shell form is written from the finished binary bundle, which is then dropped. */
+	if (rc == 0 && !a->shell_form && (fsync(fd) || fchmod(fd, 0755)))
 		rc = kexe_fail(err, KEXE_EXIT_IO, "writing %s failed: %s", tmp, strerror(errno));
 	if (close(fd) && rc == 0)
 		rc = kexe_fail(err, KEXE_EXIT_IO, "writing %s failed: %s", tmp, strerror(errno));
+	if (rc == 0 && a->shell_form) {
+		struct wrap_options opt = {.url = a->url, .print_oneliners = a->print_oneliners};
+		rc = kexe_wrap_file(tmp, a->output, KEXE_ARCH_X86_64, &opt, &j->written, err);
+		unlink(tmp);
+		return rc;
+	}
 	if (rc == 0 && rename(tmp, a->output))
 		rc = kexe_fail(err, KEXE_EXIT_IO, "cannot rename %s to %s: %s", tmp, a->output,
 			       strerror(errno));
@@ -178,9 +187,23 @@ static void summary(const struct pack_args *a, const struct pack_job *j)
 		payload += j->files[i].size;
 	if (stat(a->output, &st))
 		return;
-	printf("kexe: wrote %s: %.1f MiB (%s, %u initrd%s, payload %.1f MiB)\n", a->output,
-	       (double)st.st_size / MIB, j->kernel.description, j->n_files - 1,
-	       j->n_files == 2 ? "" : "s", (double)payload / MIB);
+	printf("kexe: wrote %s: %.1f MiB (%s%s, %u initrd%s, payload %.1f MiB)\n", a->output,
+	       (double)st.st_size / MIB, a->shell_form ? "shell form, " : "", j->kernel.description,
+	       j->n_files - 1, j->n_files == 2 ? "" : "s", (double)payload / MIB);
+}
+
+static int print_oneliners(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
+{
+	if (!a->shell_form) {
+		j->written.path = a->output;
+		j->written.shell_form = 0;
+		if (kexe_wrap_hash_file(a->output, j->written.bundle_sha256, err))
+			return -1;
+		memcpy(j->written.file_sha256, j->written.bundle_sha256,
+		       sizeof j->written.file_sha256);
+	}
+	kexe_wrap_print_oneliners(stdout, &j->written, a->url);
+	return 0;
 }
 
 int kexe_pack(const struct pack_args *a, struct kexe_err *err)
@@ -191,6 +214,8 @@ int kexe_pack(const struct pack_args *a, struct kexe_err *err)
 	memset(&j, 0, sizeof j);
 	if (!a->output)
 		return kexe_fail(err, KEXE_EXIT_USAGE, "pack needs -o OUTPUT");
+	if (a->url && kexe_wrap_check_url(a->url, err))
+		return -1;
 	rc = gather(a, &j, err);
 	if (rc == 0)
 		rc = check_kernel(a, &j, err);
@@ -204,6 +229,8 @@ int kexe_pack(const struct pack_args *a, struct kexe_err *err)
 	}
 	if (rc == 0)
 		summary(a, &j);
+	if (rc == 0 && a->print_oneliners)
+		rc = print_oneliners(a, &j, err);
 	for (unsigned i = 0; i < j.n_files; i++)
 		input_close(&j.files[i]);
 	input_close(&j.stub_file);

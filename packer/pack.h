@@ -16,11 +16,15 @@ struct pack_args {
 	const char *stub_path; /* testing: use this stub instead of the embedded one */
 	int unchecked_kernel;  /* testing: skip the kernel header check */
 	int lz4_level;
+	int shell_form;	     /* --format sh: write the .sh form (see wrap.h) */
+	const char *url;     /* --url: where the .sh form will be served, for the one-liners */
+	int print_oneliners; /* --print-oneliners, or stdout is a terminal */
 };
 
 /* Writes the bundle described by a to a->output atomically (temporary file in the same
  * directory, fsync, chmod 0755, rename), after checking the kernel and the command line.
- * Refuses an output path that is one of the inputs. Prints a summary on stdout. */
+ * Refuses an output path that is one of the inputs. Prints a summary on stdout and, when
+ * a->print_oneliners, the commands that run the bundle on a host. */
 int kexe_pack(const struct pack_args *a, struct kexe_err *err);
 
 #endif

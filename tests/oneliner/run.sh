@@ -1,0 +1,575 @@
+#!/usr/bin/env bash
+# Host tests of the one-liners (docs/ONE-LINERS.md): the shell form of a bundle (kexe pack
+# --format sh, kexe wrap) run under bash, dash and busybox ash as a file and piped, cut-off
+# downloads, noexec temporary directories, the stdin stream over "ssh", the printed
+# one-liners and scripts/kexe-boot.sh, served by busybox httpd on 127.0.0.1.
+#
+# Safety: bundles that are run for real carry build/stub-fake (the fake seam records, it never
+# loads or reboots); bundles with the real stub (build/stub, the packer's default) are only
+# ever run with --dry-run.
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${BUILD:-build}
+KEXE=$ROOT/$BUILD/kexe
+FAKE=$ROOT/$BUILD/stub-fake
+MKIMAGE=$ROOT/$BUILD/mkimage
+# Not under /tmp: the noexec tests mount over /tmp, /dev/shm and /run in a private namespace.
+WORK=$(mktemp -d "$ROOT/$BUILD/oneliner.XXXXXX")
+LOGDIR=$WORK/logs
+mkdir -p "$LOGDIR"
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT # KEEP_WORK=1 keeps it
+. tests/lib.sh
+
+# The shells every test runs the shell form with; other POSIX shells join when installed.
+SHELLS=(bash dash "busybox ash")
+for s in mksh zsh yash ksh93; do # (posh has no -s)
+	command -v "$s" >/dev/null && SHELLS+=("$s")
+done
+
+# A host the fake seam sees: root, kexec enabled, no lockdown, no container, 4 GiB free.
+HOSTROOT=$WORK/host
+mkdir -p "$HOSTROOT/proc/sys/kernel" "$HOSTROOT/proc/1" "$HOSTROOT/sys/kernel/security"
+echo 0 >"$HOSTROOT/proc/sys/kernel/kexec_load_disabled"
+printf 'MemTotal: 8000000 kB\nMemAvailable: 4000000 kB\n' >"$HOSTROOT/proc/meminfo"
+echo '[none] integrity confidentiality' >"$HOSTROOT/sys/kernel/security/lockdown"
+echo '0::/init.scope' >"$HOSTROOT/proc/1/cgroup"
+export KEXE_FAKE_ROOT=$HOSTROOT KEXE_FAKE_EUID=0
+unset KEXE_SHA256 KEXE_FAKE_LOG KEXE_FAKE_DUMP
+
+# Every test unpacks into this TMPDIR, which must be empty again afterwards.
+export TMPDIR=$WORK/tmp
+mkdir -p "$TMPDIR"
+
+IN=$WORK/in
+mkdir -p "$IN"
+"$MKIMAGE" bzimage "$IN/bzImage" 300000
+"$MKIMAGE" data "$IN/initrd-a" 2000001 1 text
+"$MKIMAGE" data "$IN/initrd-b" 700003 2
+CMDLINE="console=ttyS0 init=/init quiet"
+INPUTS=(--kernel "$IN/bzImage" --initrd "$IN/initrd-a" --initrd "$IN/initrd-b" --cmdline "$CMDLINE")
+B=$WORK/b # bundles made once: fake.kexe/fake.sh (fake seam), real.kexe/real.sh (dry-run only)
+mkdir -p "$B"
+"$KEXE" pack --stub "$FAKE" "${INPUTS[@]}" -o "$B/fake.kexe" >/dev/null
+"$KEXE" pack --stub "$FAKE" "${INPUTS[@]}" --format sh -o "$B/fake.sh" >/dev/null
+"$KEXE" pack "${INPUTS[@]}" -o "$B/real.kexe" >/dev/null
+"$KEXE" pack "${INPUTS[@]}" --format sh -o "$B/real.sh" >/dev/null
+ARGS=(--append a=1 --append "msg=two words") # options every run passes to the bundle
+
+# run_way WAY SHELL SCRIPT OUTDIR [ARGS...]: runs SCRIPT under SHELL (a word list, e.g.
+# "busybox ash") in one of the ways users do; OUTDIR gets out, err and rc.
+run_way() {
+	local way=$1 sh=$2 script=$3 o=$4
+	shift 4
+	mkdir -p "$o"
+	code ways "$way" "$sh" "$script" "$@" >"$o/out" 2>"$o/err"
+	echo "$RC" >"$o/rc"
+}
+
+ways() {
+	local way=$1 sh=$2 script=$3
+	shift 3
+	case $way in
+	file) $sh "$script" "$@" ;;
+	pipe) cat "$script" | $sh -s -- "$@" ;;
+	redirect) $sh -s -- "$@" <"$script" ;;          # ssh root@HOST sh -s < boot.sh
+	slowpipe) slow_cat "$script" | $sh -s -- "$@" ;; # a network: many small writes
+	devstdin) cat "$script" | $sh /dev/stdin "$@" ;; # like bash <(curl ...)
+	*) fail "unknown way $way" ;;
+	esac
+}
+
+# code CMD...: runs CMD and puts its exit code in RC (the tests run under set -e).
+code() {
+	"$@" && RC=0 || RC=$?
+}
+
+# run_ref DIR CMD...: runs CMD with its seam dump in DIR/dump; DIR gets out, err and rc.
+run_ref() {
+	local d=$1
+	shift
+	mkdir -p "$d/dump"
+	KEXE_FAKE_DUMP=$d/dump code "$@" >"$d/out" 2>"$d/err"
+	echo "$RC" >"$d/rc"
+}
+WAYS=(file pipe redirect slowpipe devstdin)
+
+# The first 48 KiB (script and padding) in 700-byte writes with pauses, then the rest: the
+# shell's reads return short and at changing places, as from curl.
+slow_cat() {
+	local i
+	for ((i = 0; i < 70; i++)); do
+		dd if="$1" bs=700 skip=$i count=1 status=none
+		sleep 0.002
+	done
+	dd if="$1" bs=700 skip=70 status=none
+}
+
+# same_result REF DIR: same exit code, stdout, stderr and seam dump as the reference run.
+same_result() {
+	local f bad=
+	for f in rc out err; do
+		cmp -s "$1/$f" "$2/$f" ||
+			fail "$2: $f differs from $1: $(diff "$1/$f" "$2/$f" | head -c 300)" || bad=1
+	done
+	if [ -d "$1/dump" ]; then
+		for f in kernel initrd cmdline; do
+			cmp -s "$1/dump/$f" "$2/dump/$f" || fail "$2: seam dump $f differs" || bad=1
+		done
+	fi
+	[ -z "$bad" ]
+}
+
+no_leftovers() {
+	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+}
+
+test_shell_form_is_the_bundle_behind_an_aligned_script() {
+	local size total skip
+	size=$(stat -c %s "$B/fake.kexe")
+	total=$(stat -c %s "$B/fake.sh")
+	cmp -s <(tail -c "$size" "$B/fake.sh") "$B/fake.kexe" || fail "bundle bytes differ"
+	[ $(((total - size) % 4096)) = 0 ] || fail "bundle not 4096-aligned in the script"
+	skip=$(grep -a -m1 -o 'kexe_skip=[0-9]*' "$B/fake.sh")
+	[ "${skip#kexe_skip=}" = $(((total - size) / 4096)) ] || fail "kexe_skip is wrong: $skip"
+	[ "$(head -n 2 "$B/fake.sh")" = $'#!/bin/sh\n# kexe-sh 1' ] || fail "header lines"
+	[ -x "$B/fake.sh" ] || fail "not executable"
+	"$KEXE" pack --stub "$FAKE" "${INPUTS[@]}" --format sh -o "$WORK/again.sh" >/dev/null
+	cmp -s "$B/fake.sh" "$WORK/again.sh" || fail "not reproducible"
+	# kexe wrap of the binary gives the same file (for the same output name).
+	mkdir -p "$WORK/w"
+	"$KEXE" wrap "$B/fake.kexe" -o "$WORK/w/fake.sh" >"$WORK/wrap.out" || fail "wrap failed"
+	cmp -s "$B/fake.sh" "$WORK/w/fake.sh" || fail "wrap and pack --format sh differ"
+	grep -q "^kexe: wrote $WORK/w/fake.sh: .*shell form" "$WORK/wrap.out" || fail "wrap summary"
+	ls "$B" "$WORK/w" | grep -q '\.tmp\.' && fail "temporary file left behind"
+	return 0
+}
+
+test_every_shell_and_way_gives_the_same_boot() {
+	local ref=$WORK/ref sh way o n=0
+	run_ref "$ref" "$B/fake.kexe" "${ARGS[@]}"
+	[ "$(cat "$ref/rc")" = 0 ] || fail "direct run failed: $(cat "$ref/err")"
+	grep -q "rebooting into it now" "$ref/err" || fail "reference run did not reach the seam"
+	for sh in "${SHELLS[@]}"; do
+		for way in "${WAYS[@]}"; do
+			o=$WORK/runs/${sh// /-}-$way
+			mkdir -p "$o/dump"
+			KEXE_FAKE_DUMP=$o/dump run_way "$way" "$sh" "$B/fake.sh" "$o" "${ARGS[@]}"
+			same_result "$ref" "$o" || return 1
+			n=$((n + 1))
+		done
+	done
+	# ./boot.sh: the kernel runs it with /bin/sh
+	run_ref "$WORK/runs/exec" "$B/fake.sh" "${ARGS[@]}"
+	same_result "$ref" "$o" || return 1
+	no_leftovers
+	echo "$n shell/way combinations and ./fake.sh gave the reference result (${SHELLS[*]})"
+}
+
+test_dry_run_of_the_real_stub_is_the_same_everywhere() {
+	local ref=$WORK/dref sh way o
+	run_ref "$ref" "$B/real.kexe" --dry-run "${ARGS[@]}"
+	rm -rf "$ref/dump"
+	grep -q "nothing was loaded" "$ref/err" || fail "reference dry run: $(cat "$ref/err")"
+	for sh in "${SHELLS[@]}"; do
+		for way in "${WAYS[@]}"; do
+			o=$WORK/druns/${sh// /-}-$way
+			run_way "$way" "$sh" "$B/real.sh" "$o" --dry-run "${ARGS[@]}"
+			same_result "$ref" "$o" || return 1
+		done
+	done
+	no_leftovers
+}
+
+test_exit_codes_pass_through() {
+	local sh o
+	for sh in bash dash "busybox ash"; do
+		o=$WORK/ec/${sh// /-}
+		KEXE_FAKE_LOAD_ERRNO=1 run_way pipe "$sh" "$B/fake.sh" "$o/4"
+		[ "$(cat "$o/4/rc")" = 4 ] || fail "$sh: EPERM gave $(cat "$o/4/rc"), want 4"
+		KEXE_FAKE_REBOOT_ERRNO=5 run_way file "$sh" "$B/fake.sh" "$o/8"
+		[ "$(cat "$o/8/rc")" = 8 ] || fail "$sh: reboot failure gave $(cat "$o/8/rc"), want 8"
+		run_way pipe "$sh" "$B/fake.sh" "$o/2" --bogus
+		[ "$(cat "$o/2/rc")" = 2 ] || fail "$sh: --bogus gave $(cat "$o/2/rc"), want 2"
+		grep -q "unknown option" "$o/2/err" || fail "$sh: --bogus message"
+	done
+	no_leftovers
+}
+
+LAST_LINE='{ kexe_self=$0; kexe_main "$@"; exit $?; }'
+
+# script_end FILE: bytes up to and with the newline of the script's last line.
+script_end() {
+	echo $(($(grep -a -b -m1 -o -F -x "$LAST_LINE" "$1" | cut -d: -f1) + ${#LAST_LINE} + 1))
+}
+
+# header_end FILE: where the bundle starts (kexe_skip blocks of 4096).
+header_end() {
+	echo $(($(grep -a -m1 -o 'kexe_skip=[0-9]*' "$1" | cut -d= -f2) * 4096))
+}
+
+# cut_points SCRIPT: byte counts to keep: throughout the script text (every line end and
+# the byte before and after it, and every 97th byte), in the padding, around the marker and
+# in the bundle.
+cut_points() {
+	local f=$1 script_end header total
+	total=$(stat -c %s "$f")
+	script_end=$(script_end "$f")
+	header=$(header_end "$f")
+	{
+		head -c "$script_end" "$f" | grep -b -o $'\n' | cut -d: -f1 |
+			while read -r nl; do echo $((nl)) $((nl + 1)) $((nl + 2)); done
+		seq 1 97 "$script_end"
+		echo $((script_end - 2)) $((script_end - 1)) $((script_end + 1)) $((script_end + 100))
+		echo $(((script_end + header) / 2)) $((header - 24)) $((header - 10)) $((header - 1))
+		echo $header $((header + 1)) $((header + 4096)) $((total / 2)) $((total - 64))
+		echo $((total - 1))
+	} | tr ' ' '\n' | awk -v t="$total" '$1 > 0 && $1 < t' | sort -nu
+}
+
+test_cut_off_scripts_never_run_the_bundle() {
+	local f=$B/fake.sh cut sh way o n=0 rc end
+	local t=$WORK/cut/t.sh log=$WORK/cut/seam.log
+	mkdir -p "$WORK/cut"
+	end=$(script_end "$f")
+	for cut in $(cut_points "$f"); do
+		head -c "$cut" "$f" >"$t"
+		for sh in bash dash "busybox ash"; do
+			for way in file pipe; do
+				o=$WORK/cut/run
+				rm -rf "$o"
+				KEXE_FAKE_LOG=$log run_way "$way" "$sh" "$t" "$o" "${ARGS[@]}"
+				rc=$(cat "$o/rc")
+				[ ! -e "$log" ] || fail "$sh $way, cut at $cut: the seam was called: $(cat "$log")"
+				! grep -q "rebooting\|loaded" "$o/err" ||
+					fail "$sh $way, cut at $cut: $(cat "$o/err")"
+				# From the whole last line on, the script runs and says what is wrong.
+				if [ "$cut" -ge $((end - 1)) ] && [ "$rc" != 3 ]; then
+					fail "$sh $way, cut at $cut: exit $rc, want 3: $(cat "$o/err")"
+				fi
+				n=$((n + 1))
+			done
+		done
+	done
+	no_leftovers
+	[ "$n" -gt 300 ] || fail "only $n runs"
+	echo "$n cut-off runs, none reached the seam"
+}
+
+test_cut_off_real_stub_never_passes_a_dry_run() {
+	local f=$B/real.sh cut sh o
+	mkdir -p "$WORK/rcut"
+	for cut in $(cut_points "$f" | awk 'NR % 6 == 0'); do
+		head -c "$cut" "$f" >"$WORK/rcut/t.sh"
+		for sh in bash dash "busybox ash"; do
+			o=$WORK/rcut/run
+			rm -rf "$o"
+			run_way pipe "$sh" "$WORK/rcut/t.sh" "$o" --dry-run
+			! grep -q "nothing was loaded" "$o/err" || fail "$sh, cut at $cut: dry run passed"
+		done
+	done
+	no_leftovers
+}
+
+# A shell that reads its script from a pipe in blocks larger than the padding would swallow
+# the marker line and the start of the bundle. Such streams (padding and marker cut out, and
+# some bundle bytes too) must stop with the two-command alternative, running nothing.
+test_shell_reading_past_the_padding_is_stopped() {
+	local f=$B/fake.sh script_end header sh cut o log=$WORK/ra/seam.log
+	mkdir -p "$WORK/ra"
+	script_end=$(script_end "$f")
+	header=$(header_end "$f")
+	for cut in $((header - 10)) $header $((header + 1)) $((header + 5000)); do
+		{
+			head -c "$script_end" "$f"
+			tail -c +$((cut + 1)) "$f"
+		} >"$WORK/ra/t.sh"
+		for sh in bash dash "busybox ash"; do
+			o=$WORK/ra/run
+			KEXE_FAKE_LOG=$log run_way pipe "$sh" "$WORK/ra/t.sh" "$o"
+			[ "$(cat "$o/rc")" = 2 ] || fail "$sh, swallowed to $cut: exit $(cat "$o/rc")"
+			grep -q "^kexe: this shell read ahead.*curl -fsSLo fake.sh URL && sh fake.sh$" \
+				"$o/err" || fail "$sh: message: $(cat "$o/err")"
+			[ ! -e "$log" ] || fail "the seam was called"
+		done
+	done
+	# Swallowing part of the padding is what dash and busybox ash do: that works.
+	{
+		head -c "$script_end" "$f"
+		tail -c +$((script_end + 20000)) "$f"
+	} >"$WORK/ra/ok.sh"
+	run_way pipe dash "$WORK/ra/ok.sh" "$WORK/ra/ok"
+	[ "$(cat "$WORK/ra/ok/rc")" = 0 ] || fail "partly swallowed padding: $(cat "$WORK/ra/ok/err")"
+	no_leftovers
+}
+
+test_damaged_or_unpinned_bundles_are_refused() {
+	local f=$WORK/flip.sh size sh o log=$WORK/pin/seam.log want
+	mkdir -p "$WORK/pin"
+	cp "$B/fake.sh" "$f"
+	size=$(stat -c %s "$f")
+	printf '\x5a' | dd of="$f" bs=1 seek=$((size - 100000)) conv=notrunc status=none
+	want=$(sha256sum <"$B/fake.kexe" | cut -d' ' -f1)
+	for sh in bash dash "busybox ash"; do
+		o=$WORK/pin/${sh// /-}
+		KEXE_FAKE_LOG=$log run_way pipe "$sh" "$f" "$o/flip"
+		[ "$(cat "$o/flip/rc")" = 3 ] || fail "$sh: flipped byte gave exit $(cat "$o/flip/rc")"
+		grep -q "^kexe: the bundle's SHA-256 is [0-9a-f]*, not $want" "$o/flip/err" ||
+			fail "$sh: $(cat "$o/flip/err")"
+		KEXE_SHA256=$(printf '%064d' 0) KEXE_FAKE_LOG=$log run_way file "$sh" "$B/fake.sh" "$o/pin"
+		[ "$(cat "$o/pin/rc")" = 3 ] || fail "$sh: wrong pin gave exit $(cat "$o/pin/rc")"
+		grep -q "KEXE_SHA256 pins" "$o/pin/err" || fail "$sh: $(cat "$o/pin/err")"
+		[ ! -e "$log" ] || fail "$sh: the seam was called"
+		KEXE_SHA256=$want run_way pipe "$sh" "$B/fake.sh" "$o/ok"
+		[ "$(cat "$o/ok/rc")" = 0 ] || fail "$sh: right pin gave exit $(cat "$o/ok/rc")"
+	done
+	no_leftovers
+}
+
+# Without sha256sum (and without busybox) the size is still checked and the bundle checks
+# itself; a pin cannot be checked and is refused.
+test_without_sha256sum_the_bundle_checks_itself() {
+	local bin=$WORK/nosum/bin t o log=$WORK/nosum/seam.log
+	mkdir -p "$bin"
+	for t in mktemp mkdir rm chmod dd cat wc df uname printf; do
+		ln -s "$(command -v "$t")" "$bin/$t"
+	done
+	o=$WORK/nosum
+	PATH=$bin run_way pipe dash "$B/fake.sh" "$o/ok"
+	[ "$(cat "$o/ok/rc")" = 0 ] || fail "no sha256sum: $(cat "$o/ok/err")"
+	cp "$B/fake.sh" "$WORK/flip.sh"
+	printf '\x5a' | dd of="$WORK/flip.sh" bs=1 seek=$(($(stat -c %s "$B/fake.sh") - 100000)) \
+		conv=notrunc status=none
+	KEXE_FAKE_LOG=$log PATH=$bin run_way file dash "$WORK/flip.sh" "$o/flip"
+	[ "$(cat "$o/flip/rc")" = 3 ] || fail "flipped byte without sha256sum: exit $(cat "$o/flip/rc")"
+	grep -q "^kexe: .*checksum" "$o/flip/err" || fail "bundle's message: $(cat "$o/flip/err")"
+	KEXE_SHA256=abc KEXE_FAKE_LOG=$log PATH=$bin run_way pipe dash "$B/fake.sh" "$o/pin"
+	[ "$(cat "$o/pin/rc")" = 3 ] && grep -q "no sha256sum here" "$o/pin/err" ||
+		fail "pin without sha256sum: $(cat "$o/pin/err")"
+	[ ! -e "$log" ] || fail "the seam was called"
+	no_leftovers
+}
+
+have_namespaces() {
+	[ "$(id -u)" = 0 ] && [ -d /mnt ] && unshare --mount --propagation private true 2>/dev/null
+}
+
+# in_namespace SCRIPT ARGS...: runs the bash SCRIPT as root in a private mount namespace where
+# $WORK is also /mnt, so that it stays reachable (even when it lies under /tmp) after SCRIPT
+# mounts over /tmp, /dev/shm or /run. Inside, the fake host is /mnt/host.
+in_namespace() {
+	local script=$1
+	shift
+	KEXE_FAKE_ROOT=/mnt/host unshare --mount --propagation private bash -c \
+		'mount --bind "$0" /mnt && eval "$1"' "$WORK" "$script" "$@"
+}
+
+# noexec tmpfs on TMPDIR, /tmp, then /dev/shm and /run, then the current directory: the
+# bundle must land in the first place where programs run (its --help names its own path).
+test_noexec_directories_fall_through() {
+	local sh way d=$WORK/nx
+	if ! have_namespaces; then
+		echo "needs root and unshare --mount"
+		return 0
+	fi
+	mkdir -p "$d/tmpdir" "$d/cwd"
+	cp "$B/fake.sh" "$d/fake.sh"
+	for sh in bash dash "busybox ash"; do
+		for way in file pipe; do
+			in_namespace '
+				set -e
+				d=/mnt/nx sh=$2 way=$3
+				noexec() { mount -t tmpfs -o noexec,mode=1777 tmpfs "$1"; }
+				where() { # the directory the bundle ran from, per its --help
+					case $way in
+					file) TMPDIR=$d/tmpdir $sh "$d/fake.sh" --help ;;
+					pipe) cat "$d/fake.sh" | TMPDIR=$d/tmpdir $sh -s -- --help ;;
+					esac 2>&1 | sed -n "s|^Usage: \(.*\)/kexe\.[^/]*/fake\.kexe .*|\1|p"
+				}
+				noexec "$d/tmpdir"; noexec /tmp
+				mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+				cd "$d/cwd"
+				[ "$(where)" = /dev/shm ] || { echo "FAILURE: want /dev/shm: $(where)"; exit 1; }
+				noexec /dev/shm; noexec /run
+				[ "$(where)" = "$d/cwd" ] || { echo "FAILURE: want cwd: $(where)"; exit 1; }
+				noexec "$d/cwd"; cd "$d/cwd"
+				rc=0; TMPDIR=$d/tmpdir $sh "$d/fake.sh" 2>"$d/err" || rc=$?
+				[ $rc = 7 ] || { echo "FAILURE: nowhere to run: exit $rc"; exit 1; }
+				grep -q "^kexe: found no writable directory that lets programs run" "$d/err" ||
+					{ echo "FAILURE: message $(cat "$d/err")"; exit 1; }
+				for x in "$d/tmpdir" /tmp /dev/shm /run "$d/cwd"; do
+					! ls -A "$x" | grep "^kexe\." || { echo "FAILURE: left in $x"; exit 1; }
+				done
+			' "$sh" "$way" || fail "$sh $way (see log)"
+		done
+	done
+}
+
+# ssh root@HOST 'cat > /tmp/b && chmod +x /tmp/b && /tmp/b' < boot.kexe, as kexe prints it,
+# with "ssh root@HOST" replaced by sh -c; /tmp is a fresh tmpfs in a private namespace.
+test_stdin_stream_without_sh_form() {
+	local line cmd ref=$WORK/sref o=$WORK/sout
+	"$KEXE" pack --stub "$FAKE" "${INPUTS[@]}" -o "$WORK/boot.kexe" --print-oneliners \
+		>"$WORK/ol.out" || fail "pack"
+	line=$(grep -m1 "stream over ssh:" "$WORK/ol.out")
+	cmd=$(printf '%s\n' "$line" | sed -n "s|.*ssh root@HOST '\(.*\)' < .*|\1|p")
+	[ "$cmd" = "cat > /tmp/boot.kexe && chmod +x /tmp/boot.kexe && /tmp/boot.kexe" ] ||
+		fail "printed: $line"
+	run_ref "$ref" "$WORK/boot.kexe"
+	if ! have_namespaces; then # the same command on a private path
+		run_ref "$o" sh -c "${cmd//\/tmp\//$WORK/}" <"$WORK/boot.kexe"
+		same_result "$ref" "$o"
+		return
+	fi
+	mkdir -p "$o/dump"
+	code in_namespace 'mount -t tmpfs tmpfs /tmp && KEXE_FAKE_DUMP=/mnt/sout/dump sh -c "$2"' \
+		"$cmd" <"$WORK/boot.kexe" >"$o/out" 2>"$o/err"
+	echo "$RC" >"$o/rc"
+	same_result "$ref" "$o" || return 1
+	# On a noexec /tmp it cannot run (docs/ONE-LINERS.md gives /dev/shm or the shell form).
+	code in_namespace 'mount -t tmpfs -o noexec tmpfs /tmp &&
+		KEXE_FAKE_LOG=/mnt/sseam.log sh -c "$2"' "$cmd" <"$WORK/boot.kexe" >"$o/out" 2>"$o/err"
+	[ "$RC" = 126 ] || fail "noexec /tmp: exit $RC: $(cat "$o/err")"
+	[ ! -e "$WORK/sseam.log" ] || fail "the seam was called"
+}
+
+# start_http DIR: busybox httpd serving DIR on 127.0.0.1; sets URL_BASE and HTTPD_PID.
+start_http() {
+	local port i
+	for ((i = 0; i < 20; i++)); do
+		port=$((20000 + RANDOM % 20000))
+		busybox httpd -f -p "127.0.0.1:$port" -h "$1" &
+		HTTPD_PID=$!
+		sleep 0.2
+		if kill -0 "$HTTPD_PID" 2>/dev/null; then
+			URL_BASE=http://127.0.0.1:$port
+			return 0
+		fi
+	done
+	fail "busybox httpd did not start"
+}
+
+stop_http() {
+	kill "$HTTPD_PID" 2>/dev/null || true
+	wait "$HTTPD_PID" 2>/dev/null || true
+}
+
+# The curl | sh and wget | sh lines exactly as kexe prints them for --url, run by sh -c.
+test_printed_curl_and_wget_lines_work() {
+	local srv=$WORK/srv ref=$WORK/cref o line sum name
+	mkdir -p "$srv"
+	start_http "$srv" || return 1
+	trap stop_http RETURN
+	"$KEXE" pack --stub "$FAKE" "${INPUTS[@]}" --format sh --url "$URL_BASE/boot.sh" \
+		--print-oneliners -o "$srv/boot.sh" >"$WORK/ol.out" || fail "pack"
+	sum=$(sha256sum <"$B/fake.kexe" | cut -d' ' -f1)
+	run_ref "$ref" "$B/fake.kexe"
+	for name in "curl | sh" "wget | sh" "pinned download"; do
+		line=$(grep -m1 "^  $name: " "$WORK/ol.out" | sed "s/^  $name: *//")
+		[ -n "$line" ] || fail "no '$name' line: $(cat "$WORK/ol.out")"
+		case $name in
+		"pinned download")
+			grep -qF "$(sha256sum <"$srv/boot.sh" | cut -d' ' -f1)  boot.sh" <<<"$line" ||
+				fail "pinned download line lacks the file's SHA-256: $line"
+			;;
+		*) grep -qF "$URL_BASE/boot.sh | KEXE_SHA256=$sum sh" <<<"$line" || fail "line: $line" ;;
+		esac
+		o=$WORK/c/${name// /}
+		mkdir -p "$o"
+		# wget: busybox's applet, as on a rescue system without curl.
+		(cd "$o" && run_ref "$o" sh -c "${line//wget /busybox wget }")
+		if [ "$name" = "pinned download" ]; then # sha256sum -c says so on stdout
+			[ "$(head -n 1 "$o/out")" = "boot.sh: OK" ] || fail "sha256sum -c: $(cat "$o/out")"
+			sed -i 1d "$o/out"
+		fi
+		same_result "$ref" "$o" || return 1
+	done
+	no_leftovers
+}
+
+test_kexe_boot_sh_downloads_checks_and_runs() {
+	local srv=$WORK/bsrv ref=$WORK/bref sum o log=$WORK/bseam.log sh t cut
+	local nocurl=$WORK/nocurl
+	mkdir -p "$srv" "$nocurl"
+	cp "$B/fake.kexe" "$B/fake.sh" "$srv/"
+	start_http "$srv" || return 1
+	trap stop_http RETURN
+	sum=$(sha256sum <"$B/fake.kexe" | cut -d' ' -f1)
+	run_ref "$ref" "$B/fake.kexe" "${ARGS[@]}"
+	for sh in bash dash "busybox ash"; do
+		o=$WORK/boot/${sh// /-}
+		run_ref "$o/f" $sh scripts/kexe-boot.sh "$URL_BASE/fake.kexe" "$sum" "${ARGS[@]}"
+		same_result "$ref" "$o/f" || return 1
+		run_ref "$o/p" $sh -s -- "$URL_BASE/fake.kexe" "$sum" "${ARGS[@]}" <scripts/kexe-boot.sh
+		same_result "$ref" "$o/p" || return 1
+	done
+	# busybox wget when there is no curl (PATH holds only what the script needs)
+	for t in mktemp mkdir rm chmod dd sha256sum; do ln -sf "$(command -v "$t")" "$nocurl/$t"; done
+	ln -sf "$(command -v busybox)" "$nocurl/wget"
+	PATH=$nocurl run_ref "$WORK/boot/wget" "$(command -v dash)" scripts/kexe-boot.sh "$URL_BASE/fake.kexe" \
+		"$sum" "${ARGS[@]}"
+	same_result "$ref" "$WORK/boot/wget" || return 1
+	# the shell form, downloaded and pinned by its own file's SHA-256
+	run_ref "$WORK/boot/sh" sh scripts/kexe-boot.sh "$URL_BASE/fake.sh" \
+		"$(sha256sum <"$B/fake.sh" | cut -d' ' -f1)" "${ARGS[@]}"
+	same_result "$ref" "$WORK/boot/sh" || return 1
+	# a wrong pin or a missing file runs nothing
+	o=$WORK/boot/refused
+	KEXE_FAKE_LOG=$log run_ref "$o" sh scripts/kexe-boot.sh "$URL_BASE/fake.kexe" \
+		"$(printf '%064d' 1)"
+	[ "$(cat "$o/rc")" = 3 ] && grep -q "not the pinned" "$o/err" || fail "wrong pin: $(cat "$o/err")"
+	KEXE_FAKE_LOG=$log run_ref "$o" sh scripts/kexe-boot.sh "$URL_BASE/missing" "$sum"
+	[ "$(cat "$o/rc")" = 7 ] && grep -q "downloading .* failed" "$o/err" || fail "404: $(cat "$o/err")"
+	run_ref "$o" sh scripts/kexe-boot.sh "$URL_BASE/fake.kexe"
+	[ "$(cat "$o/rc")" = 2 ] || fail "missing SHA256 argument accepted"
+	[ ! -e "$log" ] || fail "the seam was called"
+	# cut off anywhere, the bootstrap runs nothing
+	for cut in $(seq 1 150 "$(stat -c %s scripts/kexe-boot.sh)"); do
+		head -c "$cut" scripts/kexe-boot.sh >"$WORK/boot/cut.sh"
+		KEXE_FAKE_LOG=$log run_ref "$o" dash -s -- "$URL_BASE/fake.kexe" "$sum" \
+			<"$WORK/boot/cut.sh"
+		[ ! -e "$log" ] || fail "cut at $cut: the seam was called"
+	done
+	no_leftovers
+}
+
+test_oneliners_only_on_a_terminal_or_when_asked() {
+	local sum
+	"$KEXE" pack --stub "$FAKE" "${INPUTS[@]}" -o "$WORK/q.kexe" >"$WORK/q.out" || fail pack
+	[ "$(wc -l <"$WORK/q.out")" = 1 ] || fail "piped output is not one line: $(cat "$WORK/q.out")"
+	"$KEXE" pack --stub "$FAKE" "${INPUTS[@]}" -o "$WORK/q.kexe" --print-oneliners \
+		>"$WORK/q.out" || fail pack
+	sum=$(sha256sum <"$WORK/q.kexe" | cut -d' ' -f1)
+	grep -q "scp $WORK/q.kexe root@HOST: && ssh root@HOST ./q.kexe" "$WORK/q.out" ||
+		fail "no scp line: $(cat "$WORK/q.out")"
+	grep -q "$sum" "$WORK/q.out" || fail "no SHA-256"
+	if command -v script >/dev/null; then # a terminal: script(1) gives the packer a pty
+		script -qec "$KEXE pack --stub $FAKE --kernel $IN/bzImage -o $WORK/t.sh --format sh" \
+			/dev/null >"$WORK/tty.out" || fail "pack under script"
+		grep -q "curl | sh: *curl -fsSL URL | KEXE_SHA256=" "$WORK/tty.out" ||
+			fail "no one-liners on a terminal: $(cat "$WORK/tty.out")"
+	fi
+	"$KEXE" wrap "$WORK/q.kexe" -o "$WORK/q.sh" --url 'https://example.org/a?b=1&c' \
+		--print-oneliners >"$WORK/w.out" || fail wrap
+	grep -qF "curl -fsSL 'https://example.org/a?b=1&c' | KEXE_SHA256=$sum sh" "$WORK/w.out" ||
+		fail "URL not quoted: $(cat "$WORK/w.out")"
+	grep -aqF "curl -fsSLo q.sh 'https://example.org/a?b=1&c' && sh q.sh" "$WORK/q.sh" ||
+		fail "the script's retry message lacks the URL"
+}
+
+test_wrap_and_url_refusals() {
+	code "$KEXE" wrap "$IN/initrd-b" -o "$WORK/x.sh" 2>"$WORK/err"
+	[ "$RC" = 3 ] || fail "wrapping a non-bundle: exit $RC: $(cat "$WORK/err")"
+	code "$KEXE" wrap "$B/fake.sh" -o "$WORK/x.sh" 2>"$WORK/err"
+	[ "$RC" = 3 ] || fail "wrapping a shell form again: exit $RC"
+	cp "$B/fake.kexe" "$WORK/same.kexe"
+	code "$KEXE" wrap "$WORK/same.kexe" -o "$WORK/same.kexe" 2>"$WORK/err"
+	[ "$RC" = 2 ] && cmp -s "$WORK/same.kexe" "$B/fake.kexe" || fail "wrap over its input"
+	code "$KEXE" wrap "$B/fake.kexe" -o "$WORK/x.sh" --url 'http://x/$(reboot)' 2>"$WORK/err"
+	[ "$RC" = 2 ] && grep -q "^kexe: --url may not contain" "$WORK/err" || fail "bad URL accepted"
+	code "$KEXE" pack --stub "$FAKE" "${INPUTS[@]}" --format zip -o "$WORK/x" 2>"$WORK/err"
+	[ "$RC" = 2 ] || fail "--format zip accepted"
+	[ ! -e "$WORK/x.sh" ] && [ ! -e "$WORK/x" ] || fail "output written despite refusal"
+}
+
+run_tests oneliner $(declare -F | awk '{print $3}' | grep '^test_')
