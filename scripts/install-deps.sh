@@ -11,5 +11,5 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential musl-tools liblz4-dev lz4 file cpio busybox-static qemu-system-x86 \
 	openssl binutils xz-utils \
-	util-linux ca-certificates >/dev/null
+	util-linux ca-certificates clang libclang-rt-14-dev llvm >/dev/null
 echo "kexe: build and test dependencies installed"
