@@ -9,6 +9,9 @@
 # ever run with --dry-run.
 set -u
 cd "$(dirname "$0")/../.."
+# A bundle run from a terminal or over ssh detaches; these tests compare foreground runs.
+exec </dev/null
+unset SSH_CONNECTION SSH_TTY
 ROOT=$PWD
 BUILD=${BUILD:-build}
 KEXE=$ROOT/$BUILD/kexe
@@ -364,8 +367,9 @@ in_namespace() {
 		'mount --bind "$0" /mnt && eval "$1"' "$WORK" "$script" "$@"
 }
 
-# noexec tmpfs on TMPDIR, /tmp, then /dev/shm and /run, then the current directory: the
-# bundle must land in the first place where programs run (its --help names its own path).
+# A too small TMPDIR, then noexec tmpfs on /tmp, /dev/shm and /run, then the current
+# directory: the bundle must land in the first place where it fits and programs run (its
+# --help names its own path), and with none it must stop.
 test_noexec_directories_fall_through() {
 	local sh way d=$WORK/nx
 	if ! have_namespaces; then
@@ -386,9 +390,13 @@ test_noexec_directories_fall_through() {
 					pipe) cat "$d/fake.sh" | TMPDIR=$d/tmpdir $sh -s -- --help ;;
 					esac 2>&1 | sed -n "s|^Usage: \(.*\)/kexe\.[^/]*/fake\.kexe .*|\1|p"
 				}
-				noexec "$d/tmpdir"; noexec /tmp
-				mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 				cd "$d/cwd"
+				# TMPDIR too small for the bundle: skipped.
+				mount -t tmpfs -o size=64k,mode=1777 tmpfs "$d/tmpdir"
+				mount -t tmpfs -o mode=1777 tmpfs /tmp
+				[ "$(where)" = /tmp ] || { echo "FAILURE: want /tmp: $(where)"; exit 1; }
+				noexec /tmp
+				mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 				[ "$(where)" = /dev/shm ] || { echo "FAILURE: want /dev/shm: $(where)"; exit 1; }
 				noexec /dev/shm; noexec /run
 				[ "$(where)" = "$d/cwd" ] || { echo "FAILURE: want cwd: $(where)"; exit 1; }
