@@ -32,11 +32,13 @@ MKIMAGE_SRC := tests/tools/mkimage.c tests/unit/images.c lib/xxh64.c
 musl_obj = $(patsubst %.c,$(BUILD)/musl/%.o,$(1))
 host_obj = $(patsubst %.c,$(HOST_DIR)/%.o,$(1))
 
-STUB_OBJ := $(call musl_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/main.c)
+STUB_ASM := $(wildcard stub/*_x86_64.S)
+STUB_OBJ := $(call musl_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/main.c) \
+	$(patsubst %.S,$(BUILD)/musl/%.o,$(STUB_ASM))
 PACKER_OBJ := $(call musl_obj,$(LIB_SRC) $(PACKER_CORE_SRC) packer/main.c packer/embedded_stub.c)
 # The unit tests link everything but the entry points, the real seam and the embedded stub.
 UNIT_OBJ := $(call host_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/seam_fake.c \
-	$(PACKER_CORE_SRC) $(UNIT_SRC))
+	$(PACKER_CORE_SRC) $(UNIT_SRC)) $(patsubst %.S,$(HOST_DIR)/%.o,$(STUB_ASM))
 
 .PHONY: all check unit cli test e2e bench format clean
 all: $(BUILD)/kexe $(BUILD)/stub $(BUILD)/stub-fake
@@ -49,6 +51,14 @@ $(BUILD)/lz4inc/.stamp:
 $(BUILD)/musl/%.o: %.c $(BUILD)/lz4inc/.stamp $(wildcard lib/*.h stub/*.h packer/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
+
+$(BUILD)/musl/stub/%.o: stub/%.S
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) -c $< -o $@
+
+$(HOST_DIR)/stub/%.o: stub/%.S
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -c $< -o $@
 
 $(HOST_DIR)/%.o: %.c $(wildcard lib/*.h stub/*.h packer/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)

@@ -138,3 +138,8 @@ uint64_t kexe_memory_need(uint64_t kernel_file, uint64_t kernel_memory, uint64_t
 {
 	return 2 * kernel_file + kernel_memory + 3 * initrd + SLACK;
 }
+
+uint64_t kexe_memory_need_legacy(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd)
+{
+	return kernel_file + kernel_memory + 2 * initrd + SLACK;
+}

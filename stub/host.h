@@ -25,4 +25,7 @@ void kexe_host_probe(struct kexe_host *h);
  * initrd once more), plus slack for the kernel's own structures. */
 uint64_t kexe_memory_need(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd);
 
+/* The same for the kexec_load path: our memfds and the loaded image, no kernel read buffers. */
+uint64_t kexe_memory_need_legacy(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd);
+
 #endif

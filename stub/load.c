@@ -3,19 +3,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "legacy.h"
 #include "load.h"
 #include "seam.h"
 
 #define MIB (1024 * 1024)
 
-int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, struct kexe_err *err)
+int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, int legacy,
+	      struct kexe_err *err)
 {
+	if (legacy)
+		return kexe_load_legacy(p, h, err);
 	unsigned long flags = p->initrd_fd < 0 ? KEXE_KEXEC_FILE_NO_INITRAMFS : 0;
 
 	if (kexe_seam.kexec_file_load(p->kernel_fd, p->initrd_fd, strlen(p->cmdline) + 1,
 				      p->cmdline, flags) == 0)
 		return 0;
-	return kexe_load_error(errno, p, h, err);
+	return kexe_load_error("kexec_file_load", errno, p, h, err);
 }
 
 void kexe_unload(void)
@@ -23,88 +27,99 @@ void kexe_unload(void)
 	kexe_seam.kexec_file_load(-1, -1, 0, NULL, KEXE_KEXEC_FILE_UNLOAD);
 }
 
-static int say(struct kexe_err *err, int code, int e, const char *cause, const char *advice)
+static int say(const char *call, struct kexe_err *err, int code, int e, const char *cause,
+	       const char *advice)
 {
 	char text[64];
 
 	snprintf(text, sizeof text, "%s", strerror(e));
 	text[0] = (char)tolower((unsigned char)text[0]);
-	return kexe_fail(err, code, "kexec_file_load: %s: %s; %s", text, cause, advice);
+	return kexe_fail(err, code, "%s: %s: %s; %s", call, text, cause, advice);
 }
 
-static int explain_eperm(int e, const struct kexe_host *h, struct kexe_err *err)
+static int explain_eperm(const char *call, int e, const struct kexe_host *h, struct kexe_err *err)
 {
 	char cause[96];
 
 	if (h->container[0]) {
 		snprintf(cause, sizeof cause, "running inside a container (%s)", h->container);
-		return say(err, KEXE_EXIT_HOST, e, cause, "run the bundle on the host itself");
+		return say(call, err, KEXE_EXIT_HOST, e, cause,
+			   "run the bundle on the host itself");
 	}
 	if (!h->root)
-		return say(err, KEXE_EXIT_HOST, e, "not running as root", "run it as root");
+		return say(call, err, KEXE_EXIT_HOST, e, "not running as root", "run it as root");
 	if (h->kexec_disabled)
-		return say(err, KEXE_EXIT_HOST, e,
+		return say(call, err, KEXE_EXIT_HOST, e,
 			   "kexec is disabled (kernel.kexec_load_disabled=1)",
 			   "reboot normally; it stays disabled until then");
+	if (h->lockdown[0] && strcmp(h->lockdown, "none") && !strcmp(call, "kexec_load")) {
+		snprintf(cause, sizeof cause, "kernel lockdown (%s) forbids kexec_load",
+			 h->lockdown);
+		return say(call, err, KEXE_EXIT_HOST, e, cause,
+			   "use --syscall file with a kernel signed for this host");
+	}
 	if (h->lockdown[0] && strcmp(h->lockdown, "none")) {
 		snprintf(cause, sizeof cause, "kernel lockdown is active (%s)", h->lockdown);
-		return say(err, KEXE_EXIT_HOST, e, cause,
+		return say(call, err, KEXE_EXIT_HOST, e, cause,
 			   "boot a signed kernel or disable lockdown");
 	}
-	return say(err, KEXE_EXIT_HOST, e,
+	return say(call, err, KEXE_EXIT_HOST, e,
 		   "the kernel denied CAP_SYS_BOOT (a security module or "
 		   "a user namespace)",
 		   "run it as real root on the host");
 }
 
-static int explain_memory(int e, const struct kexe_payload *p, const struct kexe_host *h,
-			  struct kexe_err *err)
+static int explain_memory(const char *call, int e, const struct kexe_payload *p,
+			  const struct kexe_host *h, struct kexe_err *err)
 {
 	char cause[192];
-	uint64_t need = kexe_memory_need(p->kernel_size, p->kernel.memory_size, p->initrd_size);
+	uint64_t need =
+	    strcmp(call, "kexec_load")
+		? kexe_memory_need(p->kernel_size, p->kernel.memory_size, p->initrd_size)
+		: kexe_memory_need_legacy(p->kernel_size, p->kernel.memory_size, p->initrd_size);
 
 	snprintf(cause, sizeof cause,
 		 "usually too little memory: this payload needs about %llu MiB while loading, "
 		 "%llu MiB of %llu MiB are available",
 		 (unsigned long long)(need / MIB), (unsigned long long)(h->mem_available / MIB),
 		 (unsigned long long)(h->mem_total / MIB));
-	return say(err, e == EINVAL ? KEXE_EXIT_KERNEL : KEXE_EXIT_MEMORY, e, cause,
+	return say(call, err, e == EINVAL ? KEXE_EXIT_KERNEL : KEXE_EXIT_MEMORY, e, cause,
 		   "free memory, use a host with more RAM or a smaller initrd");
 }
 
-int kexe_load_error(int e, const struct kexe_payload *p, const struct kexe_host *h,
-		    struct kexe_err *err)
+int kexe_load_error(const char *call, int e, const struct kexe_payload *p,
+		    const struct kexe_host *h, struct kexe_err *err)
 {
 	switch (e) {
 	case ENOSYS:
-		return say(err, KEXE_EXIT_KERNEL, e,
+		return say(call, err, KEXE_EXIT_KERNEL, e,
 			   "the running kernel has no kexec_file_load (CONFIG_KEXEC_FILE off, or "
 			   "a Xen guest)",
 			   "use a host kernel built with kexec file load support");
 	case EPERM:
-		return explain_eperm(e, h, err);
+		return explain_eperm(call, e, h, err);
 	case EKEYREJECTED:
 	case EBADMSG:
 	case ENOKEY:
 		return say(
-		    err, KEXE_EXIT_HOST, e,
+		    call, err, KEXE_EXIT_HOST, e,
 		    "the host requires a signed kernel (secure boot or KEXEC_SIG) and "
 		    "rejected this one",
 		    "pack a kernel signed with a key the host trusts, or disable secure boot");
 	case EBUSY:
-		return say(err, KEXE_EXIT_KERNEL, e,
+		return say(call, err, KEXE_EXIT_KERNEL, e,
 			   "the kernel is busy (a kexec is in progress or CPUs are stuck in the "
 			   "kernel)",
 			   "wait and retry, or reboot the host normally");
 	case ENOEXEC:
-		return say(err, KEXE_EXIT_KERNEL, e,
+		return say(call, err, KEXE_EXIT_KERNEL, e,
 			   "the running kernel does not recognise the new kernel's image format",
 			   "pack a bzImage (x86_64) or Image (arm64) for this architecture");
 	case EINVAL:
 	case ENOMEM:
 	case EADDRNOTAVAIL:
-		return explain_memory(e, p, h, err);
+		return explain_memory(call, e, p, h, err);
 	}
-	return say(err, KEXE_EXIT_KERNEL, e, "the running kernel refused the new kernel",
+	return say(call, err, KEXE_EXIT_KERNEL, e, "the running kernel refused the new kernel",
 		   "check dmesg for the kernel's reason");
 }

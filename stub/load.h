@@ -6,15 +6,18 @@
 #include "host.h"
 #include "payload.h"
 
-/* Calls kexec_file_load through the seam. On failure returns -1 with err holding one line:
- * "kexec_file_load: <errno text>: <likely cause from the host facts>; <what to do>". */
-int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, struct kexe_err *err);
+/* Loads the payload through the seam: with kexec_load (legacy non-zero, x86_64 only) or
+ * kexec_file_load. On failure returns -1 with err holding one line:
+ * "<syscall>: <errno text>: <likely cause from the host facts>; <what to do>". */
+int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, int legacy,
+	      struct kexe_err *err);
 
 /* Unloads a loaded kernel (after a failed reboot), so the host is as it was. */
 void kexe_unload(void);
 
-/* Explains errno e from kexec_file_load into err, given the host facts and payload. */
-int kexe_load_error(int e, const struct kexe_payload *p, const struct kexe_host *h,
-		    struct kexe_err *err);
+/* Explains errno e from call ("kexec_file_load" or "kexec_load") into err, given the host
+ * facts and payload. */
+int kexe_load_error(const char *call, int e, const struct kexe_payload *p,
+		    const struct kexe_host *h, struct kexe_err *err);
 
 #endif

@@ -84,6 +84,20 @@ static int parse_delay(const char *v, struct stub_options *o, struct kexe_err *e
 	return 0;
 }
 
+static int parse_syscall(const char *v, struct stub_options *o, struct kexe_err *err)
+{
+	if (!strcmp(v, "auto"))
+		o->syscall = SYSCALL_AUTO;
+	else if (!strcmp(v, "file"))
+		o->syscall = SYSCALL_FILE;
+	else if (!strcmp(v, "legacy"))
+		o->syscall = SYSCALL_LEGACY;
+	else
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "--syscall takes auto, file or legacy, not %s", v);
+	return 0;
+}
+
 static int parse_one(int argc, char **argv, int *i, struct stub_options *o, struct kexe_err *err)
 {
 	const char *arg = argv[*i], *v;
@@ -105,6 +119,8 @@ static int parse_one(int argc, char **argv, int *i, struct stub_options *o, stru
 	}
 	if ((v = flag_value("--delay", argc, argv, i)))
 		return parse_delay(v, o, err);
+	if ((v = flag_value("--syscall", argc, argv, i)))
+		return parse_syscall(v, o, err);
 	if ((v = flag_value("--append", argc, argv, i)))
 		return add(o->append, &o->n_append, KEXE_MAX_APPEND, v, "--append", err);
 	if ((v = flag_value("--initrd", argc, argv, i)))
@@ -159,6 +175,8 @@ void stub_print_help(const char *argv0)
 	       "  --force            reboot directly even when systemd runs the host\n"
 	       "  --consume          free the bundle file's memory while unpacking; the file is\n"
 	       "                     used up (for a copy on tmpfs that is not needed again)\n"
+	       "  --syscall WHICH    auto (default), file (kexec_file_load) or legacy\n"
+	       "                     (kexec_load: one copy less in memory, unsigned kernels only)\n"
 	       "  --no-memory-check  load even when MemAvailable looks too small\n"
 	       "  --version, --help\n"
 	       "\n" KEXE_EXIT_CODES_HELP,

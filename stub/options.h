@@ -20,6 +20,12 @@ enum stub_mode {
 	STUB_HELP,
 };
 
+enum stub_syscall {
+	SYSCALL_AUTO,   /* kexec_file_load unless memory is short and kexec_load is allowed */
+	SYSCALL_FILE,   /* kexec_file_load */
+	SYSCALL_LEGACY, /* kexec_load (x86_64) */
+};
+
 enum stub_detach {
 	DETACH_AUTO,  /* when stdin is a terminal or we run under ssh */
 	DETACH_NEVER, /* --foreground */
@@ -34,7 +40,8 @@ struct stub_options {
 	char *initrds[KEXE_MAX_INITRDS]; /* extra initrds, appended after the packed ones */
 	unsigned n_initrds;
 	int no_memory_check;
-	int consume; /* free the bundle file's pages as it is unpacked */
+	int consume;
+	enum stub_syscall syscall; /* free the bundle file's pages as it is unpacked */
 	enum stub_detach detach;
 	int delay; /* seconds between detaching and the reboot */
 	int force; /* reboot directly even when systemd is pid 1 */

@@ -85,10 +85,68 @@ static void check_kernel(const struct kexe_host *h, const struct kexe_plan *p,
 		    h->five_level ? "5-level paging on both sides" : "4-level paging");
 }
 
+static int signed_only(const struct kexe_host *h)
+{
+	return (h->lockdown[0] && strcmp(h->lockdown, "none")) || h->secure_boot == 1;
+}
+
+static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
+			  struct kexe_preflight *pf)
+{
+	uint64_t file = kexe_memory_need(p->kernel_file, p->kernel.memory_size, p->initrd);
+	uint64_t legacy = kexe_memory_need_legacy(p->kernel_file, p->kernel.memory_size, p->initrd);
+	uint64_t have = h->mem_available + p->released;
+	unsigned long long f = file / MIB, l = legacy / MIB;
+
+	pf->legacy = 0;
+	if (p->syscall == SYSCALL_LEGACY && p->kernel.arch != KEXE_ARCH_X86_64)
+		add(pf, "syscall", KEXE_FAIL, KEXE_EXIT_USAGE,
+		    "--syscall legacy is implemented for x86_64 only; use --syscall file");
+	else if (p->syscall == SYSCALL_LEGACY && h->lockdown[0] && strcmp(h->lockdown, "none"))
+		add(pf, "syscall", KEXE_FAIL, KEXE_EXIT_HOST,
+		    "kernel lockdown (%s) forbids kexec_load; use --syscall file with a signed "
+		    "kernel",
+		    h->lockdown);
+	else if (p->syscall == SYSCALL_LEGACY)
+		add(pf, "syscall", KEXE_PASS, 0,
+		    "kexec_load, as asked (needs ~%llu MiB; "
+		    "kexec_file_load ~%llu MiB)",
+		    l, f),
+		    pf->legacy = 1;
+	else if (p->syscall == SYSCALL_FILE)
+		add(pf, "syscall", KEXE_PASS, 0,
+		    "kexec_file_load, as asked (needs ~%llu MiB; "
+		    "kexec_load ~%llu MiB)",
+		    f, l);
+	else if (signed_only(h) || p->kernel.arch != KEXE_ARCH_X86_64)
+		add(pf, "syscall", KEXE_PASS, 0, "kexec_file_load: %s",
+		    signed_only(h)
+			? "lockdown or secure boot allows only signed kernels, which only it loads"
+			: "kexec_load is implemented for x86_64 only");
+	else if (h->mem_available == 0 || have >= file)
+		add(pf, "syscall", KEXE_PASS, 0,
+		    "kexec_file_load: memory is ample (needs ~%llu "
+		    "MiB; kexec_load ~%llu MiB)",
+		    f, l);
+	else if (have >= legacy)
+		add(pf, "syscall", KEXE_PASS, 0,
+		    "kexec_load: memory is short for kexec_file_load "
+		    "(~%llu MiB) but enough for kexec_load (~%llu MiB); %llu MiB available",
+		    f, l, (unsigned long long)(have / MIB)),
+		    pf->legacy = 1;
+	else
+		add(pf, "syscall", KEXE_PASS, 0,
+		    "kexec_file_load: not even kexec_load (~%llu MiB) "
+		    "fits",
+		    l);
+}
+
 static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 			 struct kexe_preflight *pf)
 {
-	uint64_t need = kexe_memory_need(p->kernel_file, p->kernel.memory_size, p->initrd);
+	uint64_t need =
+	    pf->legacy ? kexe_memory_need_legacy(p->kernel_file, p->kernel.memory_size, p->initrd)
+		       : kexe_memory_need(p->kernel_file, p->kernel.memory_size, p->initrd);
 	uint64_t have = h->mem_available + p->released;
 	unsigned long long need_mib = need / MIB, have_mib = have / MIB;
 
@@ -104,10 +162,11 @@ static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 		    (unsigned long long)((p->kernel_file + p->initrd) / MIB), need_mib, have_mib);
 	else
 		add(pf, "memory", have < need ? KEXE_WARN : KEXE_PASS, 0,
-		    "needs about %llu MiB (2 x kernel file + kernel image %llu MiB + 3 x initrd "
+		    "needs about %llu MiB (%s x kernel file + kernel image %llu MiB + %s x initrd "
 		    "+ 32 MiB), %llu MiB available%s",
-		    need_mib, (unsigned long long)(p->kernel.memory_size / MIB), have_mib,
-		    p->released ? " counting the consumed bundle" : "");
+		    need_mib, pf->legacy ? "1" : "2",
+		    (unsigned long long)(p->kernel.memory_size / MIB), pf->legacy ? "2" : "3",
+		    have_mib, p->released ? " counting the consumed bundle" : "");
 }
 
 void kexe_preflight_run(const struct kexe_host *h, const struct kexe_plan *p,
@@ -117,6 +176,7 @@ void kexe_preflight_run(const struct kexe_host *h, const struct kexe_plan *p,
 	check_permission(h, out);
 	check_signing(h, out);
 	check_kernel(h, p, out);
+	check_syscall(h, p, out);
 	check_memory(h, p, out);
 }
 

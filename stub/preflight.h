@@ -10,6 +10,7 @@
 #include "err.h"
 #include "host.h"
 #include "kernel.h"
+#include "options.h"
 
 enum kexe_level { KEXE_PASS, KEXE_WARN, KEXE_FAIL };
 
@@ -27,16 +28,20 @@ struct kexe_plan {
 	uint64_t initrd;      /* bytes of all initrds together */
 	int memory_check;     /* 0: report memory but never fail on it */
 	uint64_t released;    /* RAM freed while unpacking (a consumed bundle on tmpfs) */
+	enum stub_syscall syscall; /* what the user asked for */
 };
 
 #define KEXE_MAX_VERDICTS 10
 
 struct kexe_preflight {
+	int legacy; /* the run loads with kexec_load */
 	unsigned count;
 	struct kexe_verdict verdicts[KEXE_MAX_VERDICTS];
 };
 
-/* Decides every check for host h and plan p, in a fixed order. */
+/* Decides every check for host h and plan p, in a fixed order, and which syscall loads:
+ * kexec_file_load, unless the user asked for kexec_load or (auto) memory suffices only for
+ * kexec_load and nothing requires signed kernels (lockdown, secure boot). */
 void kexe_preflight_run(const struct kexe_host *h, const struct kexe_plan *p,
 			struct kexe_preflight *out);
 

@@ -58,21 +58,28 @@ static int plan(int fd, const struct kexe_initrd_extras *x, const struct stub_op
 	memset(p, 0, sizeof *p);
 	p->kernel_file = bundle.kernel->original_size;
 	p->memory_check = !o->no_memory_check;
+	p->syscall = o->syscall;
 	if (kexe_section_peek(fd, bundle.kernel, head, sizeof head, &got, err) ||
 	    kexe_kernel_probe(head, got, p->kernel_file, &p->kernel, err))
 		return -1;
 	return kexe_payload_initrd_size(&bundle, x, &p->initrd, err);
 }
 
-/* Runs the preflight; --check prints it, --dry-run turns failures into warnings. */
+/* Runs the preflight; --check prints it, --dry-run turns failures into warnings. Sets *legacy
+ * when the load goes through kexec_load, and says so when that was not asked for. */
 static int preflight(const struct stub_options *o, const struct kexe_host *h,
-		     const struct kexe_plan *p, struct kexe_err *err)
+		     const struct kexe_plan *p, int *legacy, struct kexe_err *err)
 {
 	struct kexe_preflight pf;
 	int failed;
 
 	kexe_preflight_run(h, p, &pf);
 	failed = kexe_preflight_verdict(&pf, err);
+	*legacy = pf.legacy;
+	for (unsigned i = 0; i < pf.count; i++)
+		if (pf.legacy && o->syscall == SYSCALL_AUTO && o->mode != STUB_CHECK &&
+		    !strcmp(pf.verdicts[i].check, "syscall"))
+			fprintf(stderr, "kexe: loading with %s\n", pf.verdicts[i].text);
 	if (o->mode == STUB_CHECK) {
 		kexe_preflight_print(stdout, &pf);
 		printf("%s\n", failed ? "verdict: this host cannot load the bundle now"
@@ -96,7 +103,7 @@ static int unpack(int fd, const struct stub_options *o, const struct kexe_initrd
 }
 
 static int boot(const struct stub_options *o, const struct kexe_host *h,
-		const struct kexe_payload *p, struct kexe_err *err)
+		const struct kexe_payload *p, int legacy, struct kexe_err *err)
 {
 	if (o->mode == STUB_DRY_RUN) {
 		fprintf(
@@ -107,7 +114,7 @@ static int boot(const struct stub_options *o, const struct kexe_host *h,
 		    (double)p->initrd_size / MIB, p->cmdline);
 		return 0;
 	}
-	if (kexe_load(p, h, err))
+	if (kexe_load(p, h, legacy, err))
 		return -1;
 	if (o->mode == STUB_LOAD_ONLY) {
 		fprintf(stderr, "kexe: kernel loaded; start it with `systemctl kexec` or "
@@ -124,7 +131,7 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 	struct kexe_initrd_extras x = {o->initrds, o->n_initrds, NULL, 0};
 	struct kexe_plan pl;
 	struct kexe_host h;
-	int rc;
+	int rc, legacy = 0;
 
 	kexe_host_probe(&h);
 	if (o->consume && (o->mode == STUB_RUN || o->mode == STUB_LOAD_ONLY))
@@ -137,14 +144,14 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 	if (rc == 0 && p.release_fd >= 0 && kexe_consume_in_ram(fd))
 		pl.released = kexe_bundle_stored_size(&bundle);
 	if (rc == 0)
-		rc = preflight(o, &h, &pl, err);
+		rc = preflight(o, &h, &pl, &legacy, err);
 	if (rc == 0 && p.release_fd >= 0)
 		fprintf(stderr, "kexe: --consume: the bundle file is used up as it is unpacked; "
 				"fetch it again to run it again\n");
 	if (rc == 0 && o->mode != STUB_CHECK)
 		rc = unpack(fd, o, &x, &p, err);
 	if (rc == 0 && o->mode != STUB_CHECK)
-		rc = boot(o, &h, &p, err);
+		rc = boot(o, &h, &p, legacy, err);
 	kexe_payload_free(&p);
 	kexe_cpio_free(&carried);
 	return rc;

@@ -11,11 +11,26 @@
 #define KEXE_KEXEC_FILE_UNLOAD 0x1
 #define KEXE_KEXEC_FILE_NO_INITRAMFS 0x4
 
+/* kexec_load(2) (the legacy syscall): flags for an x86_64 image, and one segment. */
+#define KEXE_KEXEC_ARCH_X86_64 (62ul << 16)
+#define KEXE_KEXEC_MAX_SEGMENTS 16
+
+struct kexe_kexec_segment {
+	const void *buf;
+	size_t bufsz;
+	unsigned long mem; /* physical address, page aligned */
+	size_t memsz;	   /* page multiple, >= bufsz */
+};
+
 struct kexe_seam {
 	/* kexec_file_load(2). initrd_fd is -1 with KEXE_KEXEC_FILE_NO_INITRAMFS. cmdline_len
 	 * counts the terminating NUL. Returns 0, or -1 with errno set. */
 	int (*kexec_file_load)(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
 			       const char *cmdline, unsigned long flags);
+	/* kexec_load(2): the kernel copies each segment's buffer and will start at entry (a
+	 * physical address). Returns 0, or -1 with errno set. */
+	int (*kexec_load)(unsigned long entry, unsigned long nr_segments,
+			  const struct kexe_kexec_segment *segments, unsigned long flags);
 	/* sync(2), then reboot(2) into the loaded kernel. Returns only on failure: -1, errno. */
 	int (*reboot_kexec)(void);
 	/* Runs `systemctl kexec` (systemd stops services, unmounts, then starts the loaded kernel)

@@ -93,6 +93,28 @@ static int fake_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdl
 	return 0;
 }
 
+/* Logs each segment and dumps them as segment-N so tests can check what would be loaded. */
+static int fake_kexec_load(unsigned long entry, unsigned long nr_segments,
+			   const struct kexe_kexec_segment *segments, unsigned long flags)
+{
+	int e = env_int("KEXE_FAKE_LOAD_ERRNO", 0);
+	char name[32];
+
+	kexe_fake_loads++;
+	log_line("kexec_load entry=%#lx segments=%lu flags=%#lx\n", entry, nr_segments, flags);
+	for (unsigned long i = 0; i < nr_segments; i++) {
+		log_line("segment %lu mem=%#lx memsz=%#zx bufsz=%#zx\n", i, segments[i].mem,
+			 segments[i].memsz, segments[i].bufsz);
+		snprintf(name, sizeof name, "segment-%lu", i);
+		dump(-1, name, segments[i].buf, segments[i].bufsz);
+	}
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 static int fake_reboot_kexec(void)
 {
 	int e = env_int("KEXE_FAKE_REBOOT_ERRNO", 0);
@@ -142,6 +164,7 @@ static unsigned fake_euid(void)
 
 const struct kexe_seam kexe_seam = {
     .kexec_file_load = fake_kexec_file_load,
+    .kexec_load = fake_kexec_load,
     .reboot_kexec = fake_reboot_kexec,
     .systemctl_kexec = fake_systemctl_kexec,
     .remount = fake_remount,

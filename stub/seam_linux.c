@@ -14,6 +14,12 @@ static int linux_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmd
 	return (int)syscall(SYS_kexec_file_load, kernel_fd, initrd_fd, cmdline_len, cmdline, flags);
 }
 
+static int linux_kexec_load(unsigned long entry, unsigned long nr_segments,
+			    const struct kexe_kexec_segment *segments, unsigned long flags)
+{
+	return (int)syscall(SYS_kexec_load, entry, nr_segments, segments, flags);
+}
+
 static int linux_reboot_kexec(void)
 {
 	sync();
@@ -66,6 +72,7 @@ static unsigned linux_euid(void)
 
 const struct kexe_seam kexe_seam = {
     .kexec_file_load = linux_kexec_file_load,
+    .kexec_load = linux_kexec_load,
     .reboot_kexec = linux_reboot_kexec,
     .systemctl_kexec = linux_systemctl_kexec,
     .remount = linux_remount,

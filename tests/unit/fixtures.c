@@ -139,6 +139,16 @@ const char *fixture_host(unsigned long long meminfo_kib, const char *lockdown, i
 	put_file(dir, "proc/1/cgroup", "0::/init.scope\n");
 	put_file(dir, ".dockerenv", NULL);
 	put_file(dir, "proc/1/comm", "init\n");
+	/* a 2 GiB PC: low RAM, the BIOS area, RAM up to just below 2 GiB */
+	put_file(dir, "sys/firmware/memmap/0/start", "0x0\n");
+	put_file(dir, "sys/firmware/memmap/0/end", "0x9fbff\n");
+	put_file(dir, "sys/firmware/memmap/0/type", "System RAM\n");
+	put_file(dir, "sys/firmware/memmap/1/start", "0xf0000\n");
+	put_file(dir, "sys/firmware/memmap/1/end", "0xfffff\n");
+	put_file(dir, "sys/firmware/memmap/1/type", "Reserved\n");
+	put_file(dir, "sys/firmware/memmap/2/start", "0x100000\n");
+	put_file(dir, "sys/firmware/memmap/2/end", "0x7ffdffff\n");
+	put_file(dir, "sys/firmware/memmap/2/type", "System RAM\n");
 	put_file(dir, "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme pse\n\n");
 	put_file(dir, "proc/mounts", "rootfs / rootfs rw 0 0\n");
 	put_file(dir, "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",

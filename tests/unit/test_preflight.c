@@ -105,11 +105,23 @@ TEST(preflight_names_each_refusal)
 	CHECK(verdict(&pf, "paging")->level == KEXE_PASS);
 	write_file(dir, "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme pse\n\n");
 
-	fixture_host(300000, NULL, 0); /* 292 MiB available, 380 needed */
+	/* 292 MiB available: kexec_file_load needs 380, kexec_load 272 */
+	fixture_host(300000, NULL, 0);
 	run_preflight(&h, &pf, 0);
+	CHECK(pf.legacy == 1);
+	CHECK(strstr(verdict(&pf, "syscall")->text, "kexec_load: memory is short") != NULL);
+	CHECK(verdict(&pf, "memory")->level == KEXE_PASS);
+	/* the same under lockdown: only kexec_file_load, which does not fit */
+	fixture_host(300000, "none [integrity]\n", 0);
+	run_preflight(&h, &pf, 0);
+	CHECK(pf.legacy == 0);
 	CHECK(verdict(&pf, "memory")->level == KEXE_FAIL);
 	CHECK(verdict(&pf, "memory")->code == KEXE_EXIT_MEMORY);
 	CHECK(strstr(verdict(&pf, "memory")->text, "only 292 MiB") != NULL);
+	/* 195 MiB: nothing fits */
+	fixture_host(200000, NULL, 0);
+	run_preflight(&h, &pf, 0);
+	CHECK(verdict(&pf, "memory")->level == KEXE_FAIL);
 }
 
 TEST(check_mode_prints_every_verdict_and_exits_with_the_first_failure)

@@ -1,0 +1,123 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "fixtures.h"
+#include "legacy.h"
+#include "test.h"
+
+#define MIB (1024ull * 1024)
+
+static unsigned char hdr[65536];
+
+TEST(memmap_is_read_from_sysfs_and_sorted)
+{
+	struct kexe_memmap m;
+
+	fixture_host(0, NULL, 0);
+	CHECK(kexe_memmap_read(&m, NULL) == 0);
+	CHECK(m.count == 3);
+	CHECK(m.ranges[0].start == 0 && m.ranges[0].end == 0x9fbff && m.ranges[0].type == 1);
+	CHECK(m.ranges[1].type == 2);
+	CHECK(m.ranges[2].start == 0x100000 && m.ranges[2].end == 0x7ffdffff);
+}
+
+TEST(segments_are_placed_in_ram_without_overlap)
+{
+	struct kexe_memmap m;
+	struct kexe_x86_layout l;
+
+	fixture_host(0, NULL, 0);
+	CHECK(kexe_memmap_read(&m, NULL) == 0);
+	fixture_bzimage(hdr, sizeof hdr, 2047);
+	kexe_put32(hdr + 0x22c, 0x7fffffff); /* initrd_addr_max */
+	kexe_put32(hdr + 0x230, 0x200000);   /* kernel_alignment */
+	kexe_put64(hdr + 0x258, 0x1000000);  /* pref_address */
+	kexe_put32(hdr + 0x260, 40 * MIB);   /* init_size */
+	CHECK(kexe_x86_place(&m, hdr, sizeof hdr, 4096 + 100, 300 * MIB, 5000, &l, NULL) == 0);
+	CHECK(l.kernel == 0x1000000);
+	CHECK(l.kernel_size == 40 * MIB);
+	CHECK(l.params >= MIB && l.params % 4096 == 0);
+	CHECK(l.params + 8192 <= l.kernel || l.params >= l.kernel + l.kernel_size);
+	CHECK(l.purgatory >= MIB && l.purgatory != l.params);
+	/* the initrd goes high, page aligned, inside RAM */
+	CHECK(l.initrd % 4096 == 0);
+	CHECK(l.initrd + 300 * MIB <= 0x7ffe0000);
+	CHECK(l.initrd >= 0x7ffe0000 - 301 * MIB);
+	/* no room for a 3 GiB initrd in 2 GiB */
+	struct kexe_err err;
+	CHECK(kexe_x86_place(&m, hdr, sizeof hdr, 4196, 3072 * MIB, 5000, &l, &err) == -1);
+	CHECK(err.code == KEXE_EXIT_MEMORY && strstr(err.msg, "initrd") != NULL);
+}
+
+TEST(boot_params_carry_setup_header_cmdline_initrd_and_e820)
+{
+	static unsigned char params[4096];
+	struct kexe_memmap m;
+	struct kexe_x86_layout l = {.kernel = 0x1000000, .params = 0x200000, .initrd = 0x70000000};
+
+	fixture_host(0, NULL, 0);
+	CHECK(kexe_memmap_read(&m, NULL) == 0);
+	fixture_bzimage(hdr, sizeof hdr, 2047);
+	hdr[0x201] = 0x6a; /* setup header ends at 0x26c */
+	kexe_x86_boot_params(params, hdr, &m, &l, 12345, 0xf5a10);
+	CHECK(memcmp(params + 0x202, "HdrS", 4) == 0);
+	CHECK(params[0x210] == 0xff);
+	CHECK(kexe_le32(params + 0x228) == 0x201000);
+	CHECK(kexe_le32(params + 0x218) == 0x70000000 && kexe_le32(params + 0x21c) == 12345);
+	CHECK(kexe_le64(params + 0x070) == 0xf5a10);
+	CHECK(params[0x1e8] == 3);
+	CHECK(kexe_le64(params + 0x2d0 + 40) == 0x100000);
+	CHECK(kexe_le64(params + 0x2d0 + 48) == 0x7ffdffff - 0x100000 + 1);
+	CHECK(kexe_le32(params + 0x2d0 + 56) == 1);
+	CHECK(params[0x1ef] == 0); /* sentinel clear: we built this page from zero */
+}
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[512];
+	FILE *f;
+	char *buf = malloc(1 << 20);
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	*len = f ? fread(buf, 1, 1 << 20, f) : 0;
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+TEST(legacy_run_hands_four_segments_to_kexec_load)
+{
+	static struct fixture fx;
+	const char *args[] = {"--syscall", "legacy", NULL};
+	char dir[] = "/tmp/kexe-unit-legacy.XXXXXX";
+	char *seg;
+	size_t len;
+
+	fixture_host(0, NULL, 0);
+	CHECK(fixture_default(&fx) == 0);
+	CHECK(mkdtemp(dir) != NULL);
+	setenv("KEXE_FAKE_DUMP", dir, 1);
+	kexe_fake_loads = 0;
+	CHECK(fixture_run(fx.fd, args) == 0);
+	CHECK(kexe_fake_loads == 1);
+	seg = slurp(dir, "segment-0", &len); /* the kernel after its 5 setup sectors */
+	CHECK(len == sizeof fx.kernel - 5 * 512 && memcmp(seg, fx.kernel + 5 * 512, len) == 0);
+	free(seg);
+	seg = slurp(dir, "segment-1", &len); /* boot_params, then the command line */
+	CHECK(len == 4096 + strlen(fx.cmdline) + 1);
+	CHECK(strcmp(seg + 4096, fx.cmdline) == 0);
+	CHECK((unsigned char)seg[0x210] == 0xff && seg[0x1e8] == 3);
+	CHECK(kexe_le32((unsigned char *)seg + 0x21c) == 32345);
+	free(seg);
+	seg = slurp(dir, "segment-2", &len); /* both initrds, the second 4-byte aligned */
+	CHECK(len == 32345 && memcmp(seg, fx.initrd[0], 20000) == 0);
+	free(seg);
+	seg = slurp(dir, "segment-3", &len); /* purgatory: starts with cli; cld */
+	CHECK(len > 64 && (unsigned char)seg[0] == 0xfa && (unsigned char)seg[1] == 0xfc);
+	free(seg);
+	close(fx.fd);
+}
