@@ -5,10 +5,12 @@
 #
 #   kexe          the bundle, as run by users (with its memory check)
 #   kexe-nocheck  the bundle with --no-memory-check (what the kernel needs)
+#   kexe-consume  the bundle with --consume (frees the bundle file's pages
+#                 in tmpfs as it unpacks them)
 #   kexec-tools   Debian's kexec -s -l KERNEL --initrd=... && kexec -e,
 #                 same kernel, initrd and command line
 #
-#   tests/e2e/minram.sh [--lo MIB] [--hi MIB] [LOADER...]
+#   tests/e2e/minram.sh [--lo MIB] [--hi MIB] [LOADER...]   (default: all four)
 #
 # Bisection assumes that more RAM never hurts. Each probe is a full
 # two-stage boot (about a minute under TCG). Results are printed and
@@ -21,11 +23,11 @@ while [ $# -gt 0 ]; do
     case $1 in
     --lo) lo=$2; shift 2 ;;
     --hi) hi=$2; shift 2 ;;
-    -*) die "usage: minram.sh [--lo MIB] [--hi MIB] [kexe|kexe-nocheck|kexec-tools...]" ;;
+    -*) die "usage: minram.sh [--lo MIB] [--hi MIB] [kexe|kexe-nocheck|kexe-consume|kexec-tools...]" ;;
     *) break ;;
     esac
 done
-[ $# -gt 0 ] || set -- kexe kexe-nocheck kexec-tools
+[ $# -gt 0 ] || set -- kexe kexe-nocheck kexe-consume kexec-tools
 check_tools
 out="$E2E_OUT/minram"
 rm -rf "$out"; mkdir -p "$out"
@@ -34,10 +36,14 @@ prepare_guests "$out"
 
 # boots LOADER MIB: does the large scenario pass with MIB of guest RAM?
 boots() {
-    local loader=$1 mib=$2 W="$out/run-$1-$2" args= start=$SECONDS rc=0 why
-    [ "$loader" != kexe-nocheck ] || args=--no-memory-check
+    local loader=$1 mib=$2 W="$out/run-$1-$2" args= kind=kexe start=$SECONDS rc=0 why
+    case $loader in
+    kexec-tools) kind=kexec-tools ;;
+    kexe-nocheck) args=--no-memory-check ;;
+    kexe-consume) args=--consume ;;
+    esac
     mkdir -p "$W"
-    E2E_LOADER=${loader%-nocheck} E2E_KEXE_ARGS=$args E2E_LARGE_MEM=${mib}M \
+    E2E_LOADER=$kind E2E_KEXE_ARGS=$args E2E_LARGE_MEM=${mib}M \
         "$E2E/run-scenario.sh" large "$W" >"$W/harness.out" 2>&1 || rc=$?
     if [ "$rc" = 0 ]; then
         echo "  $loader ${mib} MiB: boots ($((SECONDS - start))s)" >&2
@@ -52,7 +58,7 @@ boots() {
 
 results=
 for loader in "$@"; do
-    case $loader in kexe | kexe-nocheck | kexec-tools) ;; *) die "unknown loader $loader" ;; esac
+    case $loader in kexe | kexe-nocheck | kexe-consume | kexec-tools) ;; *) die "unknown loader $loader" ;; esac
     log "bisecting $loader between $lo and $hi MiB in $step MiB steps"
     if ! boots "$loader" "$hi"; then
         r="$loader: more than $hi MiB"
