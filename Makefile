@@ -6,6 +6,8 @@ MUSL_CC ?= musl-gcc
 HOST_CC ?= cc
 LZ4_INCLUDE ?= /usr/include
 LZ4_STATIC ?= $(shell $(HOST_CC) -print-multiarch | sed 's|^|/usr/lib/|')/liblz4.a
+# zlib (zlib1g-dev): only the packer, to unpack gzip'd and EFI zboot kernels (packer/unwrap.c).
+ZLIB_STATIC ?= $(dir $(LZ4_STATIC))libz.a
 
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
 INCLUDES := -Ilib -Istub -Ipacker -Itests/unit
@@ -14,7 +16,7 @@ MUSL_CFLAGS := $(WARN) $(INCLUDES) -isystem $(BUILD)/lz4inc -Os -ffunction-secti
 	-fdata-sections -fno-asynchronous-unwind-tables -fno-ident
 MUSL_LDFLAGS := -static -s -Wl,--gc-sections -Wl,--build-id=none
 HOST_CFLAGS := $(WARN) $(INCLUDES) -O1 -g
-HOST_LDLIBS := -llz4
+HOST_LDLIBS := -llz4 -lz
 HOST_DIR := $(BUILD)/host
 ifeq ($(SANITIZE),1)
 HOST_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -23,8 +25,10 @@ HOST_DIR := $(BUILD)/host-san
 endif
 
 LIB_SRC := $(wildcard lib/*.c)
-# Every stub/*.c but the entry point and the two seams; every packer/*.c but its entry point.
-STUB_CORE_SRC := $(filter-out stub/main.c stub/seam_linux.c stub/seam_fake.c,$(wildcard stub/*.c))
+# Every stub/*.c but the entry point, the two seams and aarch64-only code (aarch64.mk); every
+# packer/*.c but its entry point.
+STUB_CORE_SRC := $(filter-out stub/main.c stub/seam_linux.c stub/seam_fake.c stub/%_aarch64.c,\
+	$(wildcard stub/*.c))
 PACKER_CORE_SRC := $(filter-out packer/main.c packer/embedded_stub.c,$(wildcard packer/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 MKIMAGE_SRC := tests/tools/mkimage.c tests/unit/images.c lib/xxh64.c
@@ -40,7 +44,7 @@ PACKER_OBJ := $(call musl_obj,$(LIB_SRC) $(PACKER_CORE_SRC) packer/main.c packer
 UNIT_OBJ := $(call host_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/seam_fake.c \
 	$(PACKER_CORE_SRC) $(UNIT_SRC)) $(patsubst %.S,$(HOST_DIR)/%.o,$(STUB_ASM))
 
-.PHONY: all check unit cli test e2e bench format clean
+.PHONY: all check unit cli test e2e demo bench format clean
 all: $(BUILD)/kexe $(BUILD)/stub $(BUILD)/stub-fake
 
 $(BUILD)/lz4inc/.stamp:
@@ -74,10 +78,21 @@ $(BUILD)/stub-fake: $(STUB_OBJ) $(BUILD)/musl/stub/seam_fake.o
 
 $(BUILD)/musl/packer/stub_blob.o: packer/stub_blob.S $(BUILD)/stub
 	@mkdir -p $(dir $@)
-	$(MUSL_CC) -DSTUB_X86_64='"$(BUILD)/stub"' -c $< -o $@
+	$(MUSL_CC) -DSTUB_X86_64='"$(BUILD)/stub"' $(STUB_BLOB_FLAGS) -c $< -o $@
+
+$(BUILD)/zinc/.stamp:
+	mkdir -p $(BUILD)/zinc
+	ln -sf $(LZ4_INCLUDE)/zlib.h $(LZ4_INCLUDE)/zconf.h $(BUILD)/zinc/
+	touch $@
+
+$(BUILD)/musl/packer/unwrap.o: $(BUILD)/zinc/.stamp
+$(BUILD)/musl/packer/unwrap.o: MUSL_CFLAGS += -isystem $(BUILD)/zinc
 
 $(BUILD)/kexe: $(PACKER_OBJ) $(BUILD)/musl/packer/stub_blob.o
-	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(LZ4_STATIC)
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(LZ4_STATIC) $(ZLIB_STATIC)
+
+# The aarch64 loader, when the cross toolchain is installed.
+include aarch64.mk
 
 # Synthetic kernels and data for the shell tests.
 $(BUILD)/mkimage: $(call host_obj,$(MKIMAGE_SRC))
@@ -94,6 +109,9 @@ cli: all $(BUILD)/mkimage
 
 check: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
 	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli
+
+demo: all
+	BUILD=$(BUILD) KEXE=$(BUILD)/kexe scripts/demo.sh
 
 e2e: all
 	KEXE=$(BUILD)/kexe BUILD=$(BUILD) tests/e2e/run.sh
