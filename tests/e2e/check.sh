@@ -63,10 +63,10 @@ expect_kexec() {
 }
 
 # expect_refused LOG NAME RC TEXT
-# The bundle run NAME exited with RC and its last stderr line is a "kexe: "
-# message that contains TEXT.
+# The bundle run NAME exited with RC, every line it wrote to stderr starts
+# with "kexe: ", and the last one contains TEXT.
 expect_refused() {
-    local log=$1 name=$2 rc=$3 text=$4 got msg
+    local log=$1 name=$2 rc=$3 text=$4 got msg bad
     got=$(serial "$log" | sed -n "s/^KEXE-E2E-RESULT $name rc=//p" | tail -n1)
     msg=$(serial "$log" | sed -n "s/^KEXE-E2E-STDERR $name //p" | tail -n1)
     if [ -z "$got" ]; then
@@ -76,6 +76,8 @@ expect_refused() {
         fail "$name: the bundle did not return (no exit code): $(log_hint "$log")" || return 1
     fi
     [ "$got" = "$rc" ] || fail "$name: exit code $got, want $rc (stderr: ${msg:-none})" || return 1
+    bad=$(serial "$log" | sed -n "s/^KEXE-E2E-STDERR $name //p" | grep -v '^kexe: ' | head -n1 || true)
+    [ -z "$bad" ] || fail "$name: stderr line not starting with 'kexe: ': '$bad'" || return 1
     case $msg in
     "kexe: "*"$text"*) note "$name: $msg" ;;
     *) fail "$name: stderr '${msg}' is not 'kexe: ...$text...'" || return 1 ;;
