@@ -468,16 +468,21 @@ test_stdin_stream_without_sh_form() {
 
 # start_http DIR: busybox httpd serving DIR on 127.0.0.1; sets URL_BASE and HTTPD_PID.
 start_http() {
-	local port i
+	local port i j
+	echo pong >"$1/ping"
 	for ((i = 0; i < 20; i++)); do
 		port=$((20000 + RANDOM % 20000))
 		busybox httpd -f -p "127.0.0.1:$port" -h "$1" &
 		HTTPD_PID=$!
-		sleep 0.2
-		if kill -0 "$HTTPD_PID" 2>/dev/null; then
-			URL_BASE=http://127.0.0.1:$port
-			return 0
-		fi
+		for ((j = 0; j < 50; j++)); do # until it answers, or died (port taken)
+			kill -0 "$HTTPD_PID" 2>/dev/null || break
+			if [ "$(curl -fsS "http://127.0.0.1:$port/ping" 2>/dev/null)" = pong ]; then
+				URL_BASE=http://127.0.0.1:$port
+				return 0
+			fi
+			sleep 0.1
+		done
+		stop_http
 	done
 	fail "busybox httpd did not start"
 }
