@@ -88,7 +88,7 @@ ways() {
 	esac
 }
 
-# code CMD...: runs CMD and puts its exit code in RC (the tests run under set -e).
+# code CMD...: runs CMD and puts its exit code in RC.
 code() {
 	"$@" && RC=0 || RC=$?
 }
@@ -103,15 +103,15 @@ run_ref() {
 }
 WAYS=(file pipe redirect slowpipe devstdin)
 
-# The first 48 KiB (script and padding) in 700-byte writes with pauses, then the rest: the
-# shell's reads return short and at changing places, as from curl.
+# The first 84 KB (script, padding, marker, start of the bundle) in 700-byte writes with
+# pauses, then the rest: the shell's reads return short and at changing places, as from curl.
 slow_cat() {
 	local i
-	for ((i = 0; i < 70; i++)); do
+	for ((i = 0; i < 120; i++)); do
 		dd if="$1" bs=700 skip=$i count=1 status=none
 		sleep 0.002
 	done
-	dd if="$1" bs=700 skip=70 status=none
+	dd if="$1" bs=700 skip=120 status=none
 }
 
 # same_result REF DIR: same exit code, stdout, stderr and seam dump as the reference run.
