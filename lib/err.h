@@ -19,12 +19,17 @@ enum kexe_exit {
 struct kexe_err {
 	int code;
 	char msg[512];
+	int sys_errno; /* the errno behind the failure, 0 when none (reported by --json) */
 };
 
 /* Sets err (when not NULL) to code and the printf-formatted message; returns -1 so callers can
  * write `return kexe_fail(err, ...)`. */
 int kexe_fail(struct kexe_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The same for a failed system call: also records errno e in err->sys_errno. */
+int kexe_fail_errno(struct kexe_err *err, int code, int e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Prints "kexe: <msg>" on stderr and returns err->code. */
 int kexe_report(const struct kexe_err *err);

@@ -39,7 +39,19 @@ int input_open(struct input_file *f, const char *path, struct kexe_err *err)
 
 void input_close(struct input_file *f)
 {
-	if (f->data)
+	if (f->data && !f->borrowed)
 		munmap(f->data, (size_t)f->size);
 	f->data = NULL;
+}
+
+void input_view(struct input_file *f, const struct input_file *parent, const char *label,
+		uint64_t offset, uint64_t size)
+{
+	memset(f, 0, sizeof *f);
+	f->path = label;
+	f->data = size ? parent->data + offset : NULL;
+	f->size = size;
+	f->dev = parent->dev;
+	f->ino = parent->ino;
+	f->borrowed = 1;
 }

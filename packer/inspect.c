@@ -40,7 +40,7 @@ int inspect_info(const char *path, struct kexe_err *err)
 
 /* Decodes one section into scratch memory; probes it when it is the kernel. */
 static int verify_section(int fd, const struct kexe_section *s, struct kexe_progress *progress,
-			  struct kexe_err *err)
+			  struct kexe_kernel_info *kernel, struct kexe_err *err)
 {
 	struct kexe_kernel_info info;
 	size_t size = (size_t)s->original_size;
@@ -61,30 +61,42 @@ static int verify_section(int fd, const struct kexe_section *s, struct kexe_prog
 	if (rc == 0 && s->type == KEXE_SECTION_KERNEL && info.arch != bundle.trailer.arch)
 		rc = kexe_fail(err, KEXE_EXIT_BUNDLE, "the kernel is an %s in a bundle for %s",
 			       info.description, kexe_arch_name(bundle.trailer.arch));
+	if (rc == 0 && s->type == KEXE_SECTION_KERNEL && kernel)
+		*kernel = info;
 	if (buf)
 		munmap(buf, size);
 	return rc;
 }
 
-int inspect_verify(const char *path, struct kexe_err *err)
+int inspect_check(const char *path, const struct kexe_bundle **b, struct kexe_kernel_info *kernel,
+		  struct kexe_err *err)
 {
 	struct kexe_progress progress;
 	uint64_t total = 0;
 	int fd = open_bundle(path, err), rc = 0;
 
+	*b = NULL;
 	if (fd < 0)
 		return -1;
+	*b = &bundle;
 	for (unsigned i = 0; i < bundle.section_count; i++)
 		total += bundle.sections[i].original_size;
 	kexe_progress_start(&progress, "verifying", total);
 	for (unsigned i = 0; i < bundle.section_count && rc == 0; i++)
-		rc = verify_section(fd, &bundle.sections[i], &progress, err);
+		rc = verify_section(fd, &bundle.sections[i], &progress, kernel, err);
 	kexe_progress_end(&progress);
 	close(fd);
-	if (rc == 0)
-		printf("kexe: %s: ok (%u sections, every checksum verified)\n", path,
-		       bundle.section_count);
 	return rc;
+}
+
+int inspect_verify(const char *path, struct kexe_err *err)
+{
+	const struct kexe_bundle *b;
+
+	if (inspect_check(path, &b, NULL, err))
+		return -1;
+	printf("kexe: %s: ok (%u sections, every checksum verified)\n", path, b->section_count);
+	return 0;
 }
 
 int inspect_extract(const char *path, const char *dir, struct kexe_err *err)
