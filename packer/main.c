@@ -19,6 +19,9 @@ static void usage(void)
 	       "  pack --kexec-tree DIR [--initrd FILE]... [--cmdline STR] -o OUT\n"
 	       "       write a bundle; --kexec-tree reads a NixOS system.build.kexecTree\n"
 	       "       (bzImage, initrd, kexec-boot). --level N sets LZ4 level 0-12 (default 1).\n"
+	       "       The bundle's architecture is the kernel's (x86_64 bzImage or arm64 Image;\n"
+	       "       gzip'd and EFI zboot arm64 kernels are unpacked); --arch x86_64|arm64\n"
+	       "       insists on one.\n"
 	       "       --format sh writes the shell form instead of the binary: a POSIX sh\n"
 	       "       script that also runs piped (curl -fsSL URL | sh -s -- OPTIONS).\n"
 	       "  wrap BUNDLE -o OUT    write the shell form of an existing bundle\n"
@@ -46,6 +49,18 @@ static const char *value(int argc, char **argv, int *i, const char *name)
 	if (argv[*i][len] || *i + 1 >= argc)
 		return NULL;
 	return argv[++*i];
+}
+
+/* --arch x86_64|arm64 (aarch64 and amd64 too): the kernel must be for it. */
+static int parse_arch(const char *v, struct pack_args *a, struct kexe_err *err)
+{
+	if (!strcmp(v, "x86_64") || !strcmp(v, "amd64"))
+		a->arch = KEXE_ARCH_X86_64;
+	else if (!strcmp(v, "arm64") || !strcmp(v, "aarch64"))
+		a->arch = KEXE_ARCH_AARCH64;
+	else
+		return kexe_fail(err, KEXE_EXIT_USAGE, "--arch is x86_64 or arm64, not %s", v);
+	return 0;
 }
 
 static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_err *err)
@@ -76,7 +91,10 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 			a->lz4_level = atoi(v);
 		else if ((v = value(argc, argv, &i, "--stub")))
 			a->stub_path = v;
-		else if (!strcmp(argv[i], "--unchecked-kernel"))
+		else if ((v = value(argc, argv, &i, "--arch"))) {
+			if (parse_arch(v, a, err))
+				return -1;
+		} else if (!strcmp(argv[i], "--unchecked-kernel"))
 			a->unchecked_kernel = 1;
 		else if ((v = value(argc, argv, &i, "--format"))) {
 			if (strcmp(v, "sh") && strcmp(v, "kexe"))

@@ -6,12 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arm64.h"
 #include "embedded.h"
 #include "input.h"
 #include "kernel.h"
 #include "kexec_tree.h"
 #include "pack.h"
 #include "progress.h"
+#include "unwrap.h"
 #include "version.h"
 #include "wrap.h"
 #include "writer.h"
@@ -26,6 +28,9 @@ struct pack_job {
 	unsigned n_files; /* kernel first, then initrds */
 	const char *cmdline;
 	struct kexe_kernel_info kernel;
+	uint32_t arch;			 /* the bundle's: the kernel's, or --arch when unchecked */
+	struct kexe_unwrapped unpacked;	 /* the kernel, when the input was gzip'd or zboot */
+	struct input_file packed_kernel; /* then: the input file as mapped */
 	char metadata[1024];
 	struct kexec_tree tree;
 	struct wrap_result written; /* for the one-liners */
@@ -55,28 +60,68 @@ static int gather(const struct pack_args *a, struct pack_job *j, struct kexe_err
 	return 0;
 }
 
+/* A gzip'd or EFI zboot kernel is unpacked here (arm64 hosts load only the plain Image); the
+ * bundle then holds the unpacked kernel. */
+static int unwrap(struct pack_job *j, struct kexe_err *err)
+{
+	struct input_file *k = &j->files[0];
+	char why[sizeof err->msg];
+
+	if (kexe_unwrap_kernel(k->data, k->size, &j->unpacked, err)) {
+		snprintf(why, sizeof why, "%s", err->msg);
+		return kexe_fail(err, KEXE_EXIT_USAGE, "%s: %.400s", k->path, why);
+	}
+	if (!j->unpacked.data)
+		return 0;
+	printf("kexe: %s is %s\n", k->path, j->unpacked.what);
+	j->packed_kernel = *k;
+	k->data = j->unpacked.data;
+	k->size = j->unpacked.size;
+	return 0;
+}
+
+/* The arm64 header fields kexe_kernel_probe leaves alone: endianness, text_offset, page size. */
+static int check_arm64(struct pack_job *j, size_t head, struct kexe_err *err)
+{
+	struct kexe_arm64_image img;
+
+	if (kexe_arm64_image_read(j->files[0].data, head, &img, err))
+		return -1;
+	kexe_arm64_describe(&img, j->kernel.description, sizeof j->kernel.description);
+	return 0;
+}
+
 static int check_kernel(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
 {
 	const struct input_file *k = &j->files[0];
-	size_t head = k->size < KEXE_KERNEL_PROBE_SIZE ? (size_t)k->size : KEXE_KERNEL_PROBE_SIZE;
+	char why[sizeof err->msg];
+	size_t head;
 
-	if (kexe_kernel_probe(k->data, head, k->size, &j->kernel, err)) {
-		char why[sizeof err->msg];
+	if (!a->unchecked_kernel && unwrap(j, err))
+		return -1;
+	head = k->size < KEXE_KERNEL_PROBE_SIZE ? (size_t)k->size : KEXE_KERNEL_PROBE_SIZE;
+	/* --unchecked-kernel (testing) packs any bytes, for --arch or else x86_64. */
+	j->arch = a->arch ? a->arch : KEXE_ARCH_X86_64;
+	if (kexe_kernel_probe(k->data, head, k->size, &j->kernel, err) ||
+	    (j->kernel.arch == KEXE_ARCH_AARCH64 && check_arm64(j, head, err))) {
 		snprintf(why, sizeof why, "%s", err->msg);
 		if (!a->unchecked_kernel)
 			return kexe_fail(err, KEXE_EXIT_USAGE, "%s: %.400s", k->path, why);
-		j->kernel.arch = KEXE_ARCH_X86_64;
+		j->kernel.arch = j->arch;
 		j->kernel.cmdline_max = KEXE_MAX_CMDLINE_SIZE;
 		snprintf(j->kernel.description, sizeof j->kernel.description, "unchecked");
 		return 0;
 	}
-	if (j->kernel.arch != KEXE_ARCH_X86_64 && !a->unchecked_kernel)
-		return kexe_fail(
-		    err, KEXE_EXIT_USAGE,
-		    "%s is an %s; this kexe has only an x86_64 loader, arm64 bundles are "
-		    "not supported yet",
-		    k->path, j->kernel.description);
-	if (strlen(j->cmdline) > j->kernel.cmdline_max && !a->unchecked_kernel)
+	if (a->unchecked_kernel)
+		return 0;
+	if (a->arch && a->arch != j->kernel.arch)
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "--arch %s, but %s is an %s; give a kernel for %s or leave out "
+				 "--arch",
+				 kexe_arch_name(a->arch), k->path, j->kernel.description,
+				 kexe_arch_name(a->arch));
+	j->arch = j->kernel.arch;
+	if (strlen(j->cmdline) > j->kernel.cmdline_max)
 		return kexe_fail(err, KEXE_EXIT_USAGE,
 				 "command line is %zu bytes, the kernel accepts at most %u",
 				 strlen(j->cmdline), j->kernel.cmdline_max);
@@ -86,10 +131,16 @@ static int check_kernel(const struct pack_args *a, struct pack_job *j, struct ke
 static int load_stub(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
 {
 	if (!a->stub_path) {
-		j->stub = kexe_embedded_stub(KEXE_ARCH_X86_64, &j->stub_size);
-		return j->stub
-			   ? 0
-			   : kexe_fail(err, KEXE_EXIT_INTERNAL, "this kexe has no x86_64 loader");
+		j->stub = kexe_embedded_stub(j->arch, &j->stub_size);
+		if (!j->stub && j->arch == KEXE_ARCH_AARCH64)
+			return kexe_fail(
+			    err, KEXE_EXIT_USAGE,
+			    "this kexe was built without the arm64 loader (no aarch64 cross "
+			    "toolchain); install gcc-aarch64-linux-gnu musl-dev:arm64 "
+			    "liblz4-dev:arm64 (scripts/install-deps.sh) and run make again");
+		return j->stub ? 0
+			       : kexe_fail(err, KEXE_EXIT_INTERNAL, "this kexe has no %s loader",
+					   kexe_arch_name(j->arch));
 	}
 	if (input_open(&j->stub_file, a->stub_path, err))
 		return -1;
@@ -101,9 +152,9 @@ static int load_stub(const struct pack_args *a, struct pack_job *j, struct kexe_
 static void describe(const struct pack_args *a, struct pack_job *j)
 {
 	snprintf(j->metadata, sizeof j->metadata,
-		 "kexe-version=%s\narch=x86_64\nkernel=%s\ninitrds=%u\n%s%s%s", KEXE_VERSION,
-		 j->kernel.description, j->n_files - 1, a->name ? "name=" : "",
-		 a->name ? a->name : "", a->name ? "\n" : "");
+		 "kexe-version=%s\narch=%s\nkernel=%s\ninitrds=%u\n%s%s%s", KEXE_VERSION,
+		 kexe_arch_name(j->arch), j->kernel.description, j->n_files - 1,
+		 a->name ? "name=" : "", a->name ? a->name : "", a->name ? "\n" : "");
 }
 
 /* The output must not be one of the inputs: writing it would destroy what it is read from. */
@@ -125,7 +176,7 @@ static int write_bundle(const struct pack_args *a, struct pack_job *j, int fd, s
 {
 	struct kexe_pack_input in[2 + 1 + KEXE_MAX_INITRDS];
 	struct kexe_progress progress;
-	struct kexe_pack_options opt = {.arch = KEXE_ARCH_X86_64, .lz4_level = a->lz4_level};
+	struct kexe_pack_options opt = {.arch = j->arch, .lz4_level = a->lz4_level};
 	uint64_t total = 0;
 	unsigned n = 0;
 	int rc;
@@ -166,7 +217,7 @@ static int write_atomically(const struct pack_args *a, struct pack_job *j, struc
 		rc = kexe_fail(err, KEXE_EXIT_IO, "writing %s failed: %s", tmp, strerror(errno));
 	if (rc == 0 && a->shell_form) {
 		struct wrap_options opt = {.url = a->url, .print_oneliners = a->print_oneliners};
-		rc = kexe_wrap_file(tmp, a->output, KEXE_ARCH_X86_64, &opt, &j->written, err);
+		rc = kexe_wrap_file(tmp, a->output, j->arch, &opt, &j->written, err);
 		unlink(tmp);
 		return rc;
 	}
@@ -231,6 +282,10 @@ int kexe_pack(const struct pack_args *a, struct kexe_err *err)
 		summary(a, &j);
 	if (rc == 0 && a->print_oneliners)
 		rc = print_oneliners(a, &j, err);
+	if (j.unpacked.data) {
+		free(j.unpacked.data);
+		j.files[0] = j.packed_kernel;
+	}
 	for (unsigned i = 0; i < j.n_files; i++)
 		input_close(&j.files[i]);
 	input_close(&j.stub_file);

@@ -15,6 +15,7 @@ struct pack_args {
 	const char *output;
 	const char *stub_path; /* testing: use this stub instead of the embedded one */
 	int unchecked_kernel;  /* testing: skip the kernel header check */
+	uint32_t arch;	       /* --arch: the kernel must be for it (enum kexe_arch_id); 0: any */
 	int lz4_level;
 	int shell_form;	     /* --format sh: write the .sh form (see wrap.h) */
 	const char *url;     /* --url: where the .sh form will be served, for the one-liners */

@@ -1,15 +1,23 @@
 #!/bin/sh
 # Installs what building and testing kexe needs on Debian 12 (run as root, or with sudo).
-# Build: gcc, make, musl-gcc, liblz4's headers and static archive.
+# Build: gcc, make, musl-gcc, liblz4's headers and static archive; for arm64 bundles the
+# aarch64 cross toolchain (below).
 # Tests: file, cpio, busybox-static (test initrds) and QEMU (the end-to-end boots).
 # The Debian kernel the tests boot is fetched later with `apt-get download`, never installed.
 set -eu
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+# arm64 (aarch64.mk, tests/e2e with E2E_ARCH=arm64): the cross compiler, musl and liblz4 for
+# arm64, zlib for the packer, QEMU for arm64 guests and user mode. The arm64 kernel and
+# busybox-static:arm64 are fetched later with `apt-get download`, never installed.
+dpkg --print-foreign-architectures | grep -qx arm64 || $SUDO dpkg --add-architecture arm64
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential musl-tools liblz4-dev lz4 file cpio busybox-static qemu-system-x86 \
 	openssl binutils xz-utils \
 	util-linux ca-certificates clang libclang-rt-14-dev llvm >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends \
+	zlib1g-dev gcc-aarch64-linux-gnu musl-dev:arm64 liblz4-dev:arm64 qemu-system-arm \
+	qemu-user-static >/dev/null
 echo "kexe: build and test dependencies installed"

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch.h"
 #include "legacy.h"
 #include "load.h"
 #include "seam.h"
@@ -90,6 +91,8 @@ static int explain_memory(const char *call, int e, const struct kexe_payload *p,
 int kexe_load_error(const char *call, int e, const struct kexe_payload *p,
 		    const struct kexe_host *h, struct kexe_err *err)
 {
+	if (kexe_arch_load_error(call, e, p, h, err))
+		return -1;
 	switch (e) {
 	case ENOSYS:
 		return say(call, err, KEXE_EXIT_KERNEL, e,

@@ -1,0 +1,251 @@
+/* arm64: the Image header fields (lib/arm64.c), gzip'd and EFI zboot kernels unpacked by the
+ * packer (packer/unwrap.c), arm64 bundles from kexe_pack, and the arm64 loader's explanation of
+ * EINVAL (stub/arm64.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "arch.h"
+#include "arm64.h"
+#include "bytes.h"
+#include "format.h"
+#include "images.h"
+#include "kernel.h"
+#include "pack.h"
+#include "test.h"
+#include "unwrap.h"
+
+#define IMAGE_SIZE 200000
+
+static unsigned char img[IMAGE_SIZE];
+static unsigned char packed[IMAGE_SIZE + 4096];
+
+/* A synthetic arm64 Image with the given header fields. */
+static void image(uint64_t text_offset, uint64_t flags)
+{
+	fixture_arm64(img, sizeof img);
+	kexe_put64(img + 8, text_offset);
+	kexe_put64(img + 24, flags);
+}
+
+static int header_refused(const char *word)
+{
+	struct kexe_arm64_image h;
+	struct kexe_err err;
+
+	return kexe_arm64_image_read(img, sizeof img, &h, &err) == -1 &&
+	       err.code == KEXE_EXIT_BUNDLE && strstr(err.msg, word) != NULL;
+}
+
+TEST(arm64_header_fields_are_read)
+{
+	struct kexe_arm64_image h;
+	char text[96];
+
+	image(0, 0xa); /* little-endian, 4K pages, anywhere: Debian's */
+	CHECK(kexe_arm64_image_read(img, sizeof img, &h, NULL) == 0);
+	CHECK(h.text_offset == 0 && h.image_size == 2 * IMAGE_SIZE && h.flags == 0xa);
+	CHECK(h.page_size == 4096);
+	kexe_arm64_describe(&h, text, sizeof text);
+	CHECK(!strcmp(text, "arm64 Image, 4K pages"));
+	image(0x80000, 0x4); /* an older kernel: text_offset 512 KiB, 16K pages */
+	CHECK(kexe_arm64_image_read(img, sizeof img, &h, NULL) == 0);
+	CHECK(h.text_offset == 0x80000 && h.page_size == 16384);
+	image(0, 0x6);
+	CHECK(kexe_arm64_image_read(img, sizeof img, &h, NULL) == 0 && h.page_size == 65536);
+	image(0, 0);
+	CHECK(kexe_arm64_image_read(img, sizeof img, &h, NULL) == 0 && h.page_size == 0);
+	kexe_arm64_describe(&h, text, sizeof text);
+	CHECK(!strcmp(text, "arm64 Image, page size unspecified"));
+}
+
+TEST(arm64_header_big_endian_odd_offset_and_old_images_are_refused)
+{
+	image(0, 0xb);
+	CHECK(header_refused("big-endian"));
+	image(0x80001, 0xa);
+	CHECK(header_refused("text_offset 0x80001"));
+	image(2u << 20, 0xa);
+	CHECK(header_refused("text_offset 0x200000"));
+	image(0, 0xa);
+	kexe_put64(img + 16, 0);
+	CHECK(header_refused("before Linux 3.17"));
+	image(0, 0xa);
+	img[56] = 'X';
+	CHECK(header_refused("not an arm64 Image"));
+}
+
+/* gzip (RFC 1952) of in[0..len) into out; returns the size. */
+static size_t gzip(const unsigned char *in, size_t len, unsigned char *out, size_t cap)
+{
+	z_stream z;
+	size_t n;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return 0;
+	z.next_in = (unsigned char *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	n = deflate(&z, Z_FINISH) == Z_STREAM_END ? z.total_out : 0;
+	deflateEnd(&z);
+	return n;
+}
+
+/* An EFI zboot image around a gzip stream of img, compression named comp; returns its size. */
+static size_t zboot(const char *comp)
+{
+	size_t n;
+
+	memset(packed, 0, KEXE_ZBOOT_HEADER_SIZE);
+	memcpy(packed, "MZ\0\0zimg", 8);
+	n = gzip(img, sizeof img, packed + KEXE_ZBOOT_HEADER_SIZE,
+		 sizeof packed - KEXE_ZBOOT_HEADER_SIZE);
+	/* the header's size leaves out the ISIZE field that ends a gzip stream */
+	kexe_put32(packed + 8, KEXE_ZBOOT_HEADER_SIZE);
+	kexe_put32(packed + 12, (uint32_t)n - 4);
+	memcpy(packed + 24, comp, strlen(comp) + 1);
+	return n ? KEXE_ZBOOT_HEADER_SIZE + n : 0;
+}
+
+TEST(gzip_and_zboot_kernels_are_unpacked)
+{
+	struct kexe_unwrapped u;
+	size_t n;
+
+	image(0, 0xa);
+	n = gzip(img, sizeof img, packed, sizeof packed);
+	CHECK(n > 0);
+	CHECK(kexe_unwrap_kernel(packed, n, &u, NULL) == 0);
+	CHECK(u.data && u.size == sizeof img && !memcmp(u.data, img, sizeof img));
+	CHECK(strstr(u.what, "gzip-compressed") != NULL);
+	free(u.data);
+
+	n = zboot("gzip");
+	CHECK(n > 0);
+	CHECK(kexe_unwrap_kernel(packed, n, &u, NULL) == 0);
+	CHECK(u.data && u.size == sizeof img && !memcmp(u.data, img, sizeof img));
+	CHECK(strstr(u.what, "EFI zboot") != NULL);
+	free(u.data);
+
+	/* a plain Image (which starts with "MZ" too) is left alone */
+	CHECK(kexe_unwrap_kernel(img, sizeof img, &u, NULL) == 0 && u.data == NULL);
+}
+
+TEST(damaged_or_unsupported_compressed_kernels_are_refused)
+{
+	struct kexe_unwrapped u;
+	struct kexe_err err;
+	size_t n;
+
+	image(0, 0xa);
+	n = gzip(img, sizeof img, packed, sizeof packed);
+	CHECK(kexe_unwrap_kernel(packed, n / 2, &u, &err) == -1 && u.data == NULL);
+	CHECK(err.code == KEXE_EXIT_USAGE && strstr(err.msg, "damaged or cut off") != NULL);
+	packed[n / 2] ^= 0xff;
+	CHECK(kexe_unwrap_kernel(packed, n, &u, &err) == -1 && u.data == NULL);
+
+	n = zboot("zstd");
+	CHECK(kexe_unwrap_kernel(packed, n, &u, &err) == -1);
+	CHECK(strstr(err.msg, "zstd-compressed") && strstr(err.msg, "tail -c +65 FILE | head -c"));
+	n = zboot("gzip");
+	kexe_put32(packed + 12, (uint32_t)n); /* payload past the end of the file */
+	CHECK(kexe_unwrap_kernel(packed, n, &u, &err) == -1 && strstr(err.msg, "outside") != NULL);
+}
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f && fwrite(data, 1, len, f) == len;
+
+	return (f && fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+/* kexe_pack with stdout (its summary) out of the way. */
+static int pack_quietly(const struct pack_args *a, struct kexe_err *err)
+{
+	int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY), rc;
+
+	fflush(stdout);
+	dup2(null, STDOUT_FILENO);
+	rc = kexe_pack(a, err);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(null);
+	return rc;
+}
+
+TEST(gzipped_arm64_kernel_packs_into_an_arm64_bundle)
+{
+	char dir[] = "/tmp/kexe-unit-arm64.XXXXXX", kernel[64], bzimage[64], out[64];
+	struct pack_args a = {.cmdline = "console=ttyAMA0", .lz4_level = 1};
+	static struct kexe_bundle b;
+	struct kexe_err err;
+	size_t n;
+	int fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(kernel, sizeof kernel, "%s/vmlinuz", dir);
+	snprintf(bzimage, sizeof bzimage, "%s/bzImage", dir);
+	snprintf(out, sizeof out, "%s/b.kexe", dir);
+	image(0, 0xa);
+	n = gzip(img, sizeof img, packed, sizeof packed);
+	CHECK(write_file(kernel, packed, n) == 0);
+	fixture_bzimage(img, sizeof img, 2047);
+	CHECK(write_file(bzimage, img, sizeof img) == 0);
+
+	a.kernel = kernel;
+	a.output = out;
+	CHECK(pack_quietly(&a, &err) == 0);
+	fd = open(out, O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(kexe_bundle_open(fd, &b, 1, &err) == 0);
+	close(fd);
+	CHECK(b.trailer.arch == KEXE_ARCH_AARCH64);
+	CHECK(b.kernel->original_size == sizeof img); /* the unpacked Image, not the gzip */
+
+	a.arch = KEXE_ARCH_X86_64; /* --arch x86_64 with an arm64 kernel */
+	CHECK(pack_quietly(&a, &err) == -1 && err.code == KEXE_EXIT_USAGE);
+	CHECK(strstr(err.msg, "--arch x86_64, but") != NULL);
+	a.kernel = bzimage;
+	a.arch = KEXE_ARCH_AARCH64;
+	CHECK(pack_quietly(&a, &err) == -1 && strstr(err.msg, "x86_64 bzImage") != NULL);
+	a.unchecked_kernel = 1; /* testing: an x86 kernel in an arm64 bundle */
+	CHECK(pack_quietly(&a, &err) == 0);
+	fd = open(out, O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(kexe_bundle_open(fd, &b, 1, &err) == 0);
+	close(fd);
+	CHECK(b.trailer.arch == KEXE_ARCH_AARCH64);
+	unlink(kernel);
+	unlink(bzimage);
+	unlink(out);
+	rmdir(dir);
+}
+
+TEST(arm64_einval_names_both_causes_and_never_a_missing_syscall)
+{
+	struct kexe_payload p = {.kernel_size = 40u << 20, .initrd_size = 10u << 20};
+	struct kexe_host h = {.root = 1, .mem_available = 900ull << 20, .mem_total = 1024ull << 20};
+	struct kexe_err err;
+
+	p.kernel.memory_size = 42u << 20;
+	snprintf(p.kernel.description, sizeof p.kernel.description, "arm64 Image, 4K pages");
+	CHECK(kexe_arm64_load_error("kexec_file_load", EINVAL, &p, &h, &err) == -1);
+	CHECK(err.code == KEXE_EXIT_KERNEL);
+	CHECK(!strncmp(err.msg, "kexec_file_load: invalid argument: ", 35));
+	CHECK(strstr(err.msg, "cannot load this Image") != NULL);
+	CHECK(strstr(err.msg, "memory is short") != NULL);
+	CHECK(strstr(err.msg, "900 MiB of 1024 MiB") != NULL);
+	CHECK(strstr(err.msg, "has no kexec_file_load") == NULL);
+	CHECK(strlen(err.msg) < sizeof err.msg - 1); /* not cut off */
+	/* other errnos keep the common explanation */
+	CHECK(kexe_arm64_load_error("kexec_file_load", ENOMEM, &p, &h, &err) == 0);
+	CHECK(kexe_arm64_load_error("kexec_file_load", ENOSYS, &p, &h, &err) == 0);
+}
