@@ -108,7 +108,7 @@ cli: all $(BUILD)/mkimage
 	BUILD=$(BUILD) tests/cli/run.sh
 
 check: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
-	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli
+	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli oneliner
 
 demo: all
 	BUILD=$(BUILD) KEXE=$(BUILD)/kexe scripts/demo.sh
@@ -117,7 +117,7 @@ e2e: all
 	KEXE=$(BUILD)/kexe BUILD=$(BUILD) tests/e2e/run.sh
 
 test: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
-	BUILD=$(BUILD) tests/run-suites.sh unit sanitize cli e2e
+	BUILD=$(BUILD) tests/run-suites.sh unit sanitize cli oneliner fuzz e2e
 
 # Suites and tools that live with their tests add their own rules here (e.g. tests/fuzz/fuzz.mk).
 -include $(wildcard tests/*/*.mk) bench/bench.mk
