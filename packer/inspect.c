@@ -19,7 +19,8 @@ static int open_bundle(const char *path, struct kexe_err *err)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return kexe_fail(err, KEXE_EXIT_IO, "cannot open %s: %s", path, strerror(errno));
+		return kexe_fail_errno(err, KEXE_EXIT_IO, errno, "cannot open %s: %s", path,
+				       strerror(errno));
 	if (kexe_bundle_open(fd, &bundle, 1, err)) {
 		close(fd);
 		return -1;

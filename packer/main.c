@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "nixos_anywhere.h"
 #include "pack.h"
 #include "version.h"
 #include "wrap.h"
@@ -17,6 +18,7 @@ static void usage(void)
 	       "Commands:\n"
 	       "  pack --kernel FILE [--initrd FILE]... [--cmdline STR] [--name STR] -o OUT\n"
 	       "  pack --kexec-tree DIR [--initrd FILE]... [--cmdline STR] -o OUT\n"
+	       "  pack --uki IMAGE.efi [--initrd FILE]... [--append STR]... -o OUT\n"
 	       "       write a bundle; --kexec-tree reads a NixOS system.build.kexecTree\n"
 	       "       (bzImage, initrd, kexec-boot). --level N sets LZ4 level 0-12 (default 1).\n"
 	       "       The bundle's architecture is the kernel's (x86_64 bzImage or arm64 Image;\n"
@@ -24,12 +26,16 @@ static void usage(void)
 	       "       insists on one.\n"
 	       "       --format sh writes the shell form instead of the binary: a POSIX sh\n"
 	       "       script that also runs piped (curl -fsSL URL | sh -s -- OPTIONS).\n"
+	       "       --format nixos-anywhere writes kexec.tar.gz for nixos-anywhere --kexec.\n"
+	       "       --uki takes kernel, initrd and command line from a Unified Kernel Image;\n"
+	       "       --append STR adds to the command line (repeatable).\n"
 	       "  wrap BUNDLE -o OUT    write the shell form of an existing bundle\n"
+	       "       (--format nixos-anywhere: the nixos-anywhere tarball)\n"
 	       "       pack and wrap print the commands that run the bundle on a host when stdout\n"
 	       "       is a terminal or with --print-oneliners; --url URL fills in where the\n"
 	       "       shell form will be served. See docs/ONE-LINERS.md.\n"
-	       "  info BUNDLE           describe a bundle\n"
-	       "  verify BUNDLE         check every checksum and the kernel header\n"
+	       "  info [--json] BUNDLE  describe a bundle\n"
+	       "  verify [--json] BUNDLE  check every checksum and the kernel header\n"
 	       "  extract BUNDLE DIR    write kernel, initrd-N, cmdline, metadata into DIR\n"
 	       "  --version, --help\n"
 	       "\n"
@@ -97,10 +103,20 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 		} else if (!strcmp(argv[i], "--unchecked-kernel"))
 			a->unchecked_kernel = 1;
 		else if ((v = value(argc, argv, &i, "--format"))) {
-			if (strcmp(v, "sh") && strcmp(v, "kexe"))
-				return kexe_fail(err, KEXE_EXIT_USAGE,
-						 "--format is sh or kexe (the binary, default)");
+			if (strcmp(v, "sh") && strcmp(v, "kexe") && strcmp(v, "nixos-anywhere"))
+				return kexe_fail(
+				    err, KEXE_EXIT_USAGE,
+				    "--format is sh, nixos-anywhere or kexe (the binary, "
+				    "default)");
 			a->shell_form = !strcmp(v, "sh");
+			a->nixos_anywhere = !strcmp(v, "nixos-anywhere");
+		} else if ((v = value(argc, argv, &i, "--uki")))
+			a->uki = v;
+		else if ((v = value(argc, argv, &i, "--append"))) {
+			if (a->n_append == PACK_MAX_APPEND)
+				return kexe_fail(err, KEXE_EXIT_USAGE,
+						 "at most %d --append options", PACK_MAX_APPEND);
+			a->append[a->n_append++] = v;
 		} else if ((v = value(argc, argv, &i, "--url")))
 			a->url = v;
 		else if (!strcmp(argv[i], "--print-oneliners"))
@@ -112,6 +128,8 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 	}
 	if (a->lz4_level < 0 || a->lz4_level > 12)
 		return kexe_fail(err, KEXE_EXIT_USAGE, "--level must be 0 to 12");
+	if (a->nixos_anywhere)
+		a->print_oneliners = 0; /* nixos-anywhere --kexec FILE runs it */
 	return 0;
 }
 
@@ -120,10 +138,14 @@ static int wrap(int argc, char **argv, struct kexe_err *err)
 {
 	struct wrap_options opt = {.print_oneliners = isatty(STDOUT_FILENO)};
 	const char *bundle = NULL, *output = NULL, *v;
+	int tarball = 0;
 
 	for (int i = 2; i < argc; i++) {
 		if ((v = value(argc, argv, &i, "--output")) || (v = value(argc, argv, &i, "-o")))
 			output = v;
+		else if ((v = value(argc, argv, &i, "--format")) &&
+			 (!strcmp(v, "sh") || !strcmp(v, "nixos-anywhere")))
+			tarball = !strcmp(v, "nixos-anywhere");
 		else if ((v = value(argc, argv, &i, "--url")))
 			opt.url = v;
 		else if (!strcmp(argv[i], "--print-oneliners"))
@@ -138,7 +160,30 @@ static int wrap(int argc, char **argv, struct kexe_err *err)
 	if (!bundle || !output)
 		return kexe_fail(err, KEXE_EXIT_USAGE,
 				 "usage: kexe wrap BUNDLE -o OUT [--url URL]");
+	if (tarball)
+		return kexe_nixos_anywhere_wrap(bundle, output, err);
 	return kexe_wrap(bundle, output, &opt, err);
+}
+
+/* kexe info|verify [--json] BUNDLE */
+static int inspect(int argc, char **argv, struct kexe_err *err)
+{
+	const char *path = NULL;
+	int json = 0, verify = !strcmp(argv[1], "verify");
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!path)
+			path = argv[i];
+		else
+			path = NULL, i = argc;
+	}
+	if (!path)
+		return kexe_fail(err, KEXE_EXIT_USAGE, "usage: kexe %s [--json] BUNDLE", argv[1]);
+	if (verify)
+		return json ? inspect_verify_json(path, err) : inspect_verify(path, err);
+	return json ? inspect_info_json(path, err) : inspect_info(path, err);
 }
 
 static int dispatch(int argc, char **argv, struct kexe_err *err)
@@ -150,10 +195,8 @@ static int dispatch(int argc, char **argv, struct kexe_err *err)
 		return parse_pack(argc, argv, &a, err) ? -1 : kexe_pack(&a, err);
 	if (!strcmp(cmd, "wrap"))
 		return wrap(argc, argv, err);
-	if (!strcmp(cmd, "info") && argc == 3)
-		return inspect_info(argv[2], err);
-	if (!strcmp(cmd, "verify") && argc == 3)
-		return inspect_verify(argv[2], err);
+	if (!strcmp(cmd, "info") || !strcmp(cmd, "verify"))
+		return inspect(argc, argv, err);
 	if (!strcmp(cmd, "extract") && argc == 4)
 		return inspect_extract(argv[2], argv[3], err);
 	return kexe_fail(err, KEXE_EXIT_USAGE,

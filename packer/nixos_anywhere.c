@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
+#include "format.h"
 #include "input.h"
 #include "nixos_anywhere.h"
 #include "progress.h"
@@ -150,6 +152,10 @@ int kexe_nixos_anywhere_file(const char *bundle_path, const char *output, struct
 
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", output) >= sizeof tmp)
 		return kexe_fail(err, KEXE_EXIT_USAGE, "output path too long");
+	if (strlen(output) < 7 || strcmp(output + strlen(output) - 7, ".tar.gz"))
+		fprintf(stderr,
+			"kexe: note: nixos-anywhere unpacks --kexec FILE with gzip only when "
+			"its name ends in .tar.gz; name it so\n");
 	if (input_open(&b, bundle_path, err))
 		return -1;
 	fd = mkstemp(tmp);
@@ -173,4 +179,31 @@ int kexe_nixos_anywhere_file(const char *bundle_path, const char *output, struct
 		unlink(tmp);
 	input_close(&b);
 	return rc;
+}
+
+int kexe_nixos_anywhere_wrap(const char *bundle_path, const char *output, struct kexe_err *err)
+{
+	static struct kexe_bundle bundle;
+	struct stat in, out;
+	int fd = open(bundle_path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return kexe_fail_errno(err, KEXE_EXIT_IO, errno, "cannot open %s: %s", bundle_path,
+				       strerror(errno));
+	rc = kexe_bundle_open(fd, &bundle, 1, err);
+	if (rc == 0 && fstat(fd, &in))
+		rc = kexe_fail_errno(err, KEXE_EXIT_IO, errno, "cannot stat %s: %s", bundle_path,
+				     strerror(errno));
+	close(fd);
+	if (rc)
+		return -1;
+	if (stat(output, &out) == 0 && out.st_dev == in.st_dev && out.st_ino == in.st_ino)
+		return kexe_fail(err, KEXE_EXIT_USAGE, "output %s is the bundle; choose another -o",
+				 output);
+	if (kexe_nixos_anywhere_file(bundle_path, output, err))
+		return -1;
+	if (stat(output, &out) == 0)
+		printf("kexe: wrote %s: %.1f MiB (nixos-anywhere tarball of %s)\n", output,
+		       (double)out.st_size / (1024.0 * 1024.0), bundle_path);
+	return 0;
 }

@@ -24,4 +24,8 @@ int kexe_nixos_anywhere_write(int fd, const char *what, const struct input_file 
  * in the same directory, fsync, rename). Does not check that it is a valid bundle. */
 int kexe_nixos_anywhere_file(const char *bundle_path, const char *output, struct kexe_err *err);
 
+/* `kexe wrap --format nixos-anywhere BUNDLE -o OUT`: checks that BUNDLE is a valid bundle
+ * (trailer, table, loader checksum), writes the tarball and prints a summary. */
+int kexe_nixos_anywhere_wrap(const char *bundle_path, const char *output, struct kexe_err *err);
+
 #endif

@@ -11,8 +11,10 @@
 #include "input.h"
 #include "kernel.h"
 #include "kexec_tree.h"
+#include "nixos_anywhere.h"
 #include "pack.h"
 #include "progress.h"
+#include "uki.h"
 #include "unwrap.h"
 #include "version.h"
 #include "wrap.h"
@@ -34,13 +36,57 @@ struct pack_job {
 	char metadata[1024];
 	struct kexec_tree tree;
 	struct wrap_result written; /* for the one-liners */
+	struct input_file uki;	    /* --uki: the image files[] are views of */
+	char *uki_cmdline;
+	char *joined; /* the command line with --append */
 };
+
+/* --uki: the UKI's kernel, microcode and initrd, then the --initrd files. */
+static int gather_uki(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
+{
+	if (a->kernel || a->kexec_tree)
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "--uki gives the kernel: leave out --kernel and --kexec-tree");
+	if (uki_open_parts(a->uki, &j->uki, j->files, &j->n_files, &j->uki_cmdline, err))
+		return -1;
+	if (j->n_files - 1 + a->n_initrds > KEXE_MAX_INITRDS)
+		return kexe_fail(err, KEXE_EXIT_USAGE, "at most %d initrds", KEXE_MAX_INITRDS);
+	for (unsigned i = 0; i < a->n_initrds; i++, j->n_files++)
+		if (input_open(&j->files[j->n_files], a->initrds[i], err))
+			return -1;
+	j->cmdline = a->cmdline ? a->cmdline : j->uki_cmdline;
+	return 0;
+}
+
+/* --append: each one added after the command line, separated by a space. */
+static int join_append(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
+{
+	size_t len = strlen(j->cmdline);
+
+	if (!a->n_append)
+		return 0;
+	for (unsigned i = 0; i < a->n_append; i++)
+		len += 1 + strlen(a->append[i]);
+	j->joined = malloc(len + 1);
+	if (!j->joined)
+		return kexe_fail(err, KEXE_EXIT_MEMORY, "out of memory");
+	strcpy(j->joined, j->cmdline);
+	for (unsigned i = 0; i < a->n_append; i++) {
+		if (j->joined[0])
+			strcat(j->joined, " ");
+		strcat(j->joined, a->append[i]);
+	}
+	j->cmdline = j->joined;
+	return 0;
+}
 
 static int gather(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
 {
 	const char *paths[1 + 2 * KEXE_MAX_INITRDS];
 	unsigned n = 0;
 
+	if (a->uki)
+		return gather_uki(a, j, err);
 	if (a->kexec_tree && kexec_tree_load(a->kexec_tree, &j->tree, err))
 		return -1;
 	paths[n++] = a->kernel ? a->kernel : a->kexec_tree ? j->tree.kernel : NULL;
@@ -215,6 +261,11 @@ static int write_atomically(const struct pack_args *a, struct pack_job *j, struc
 		rc = kexe_fail(err, KEXE_EXIT_IO, "writing %s failed: %s", tmp, strerror(errno));
 	if (close(fd) && rc == 0)
 		rc = kexe_fail(err, KEXE_EXIT_IO, "writing %s failed: %s", tmp, strerror(errno));
+	if (rc == 0 && a->nixos_anywhere) {
+		rc = kexe_nixos_anywhere_file(tmp, a->output, err);
+		unlink(tmp);
+		return rc;
+	}
 	if (rc == 0 && a->shell_form) {
 		struct wrap_options opt = {.url = a->url, .print_oneliners = a->print_oneliners};
 		rc = kexe_wrap_file(tmp, a->output, j->arch, &opt, &j->written, err);
@@ -239,8 +290,12 @@ static void summary(const struct pack_args *a, const struct pack_job *j)
 	if (stat(a->output, &st))
 		return;
 	printf("kexe: wrote %s: %.1f MiB (%s%s, %u initrd%s, payload %.1f MiB)\n", a->output,
-	       (double)st.st_size / MIB, a->shell_form ? "shell form, " : "", j->kernel.description,
-	       j->n_files - 1, j->n_files == 2 ? "" : "s", (double)payload / MIB);
+	       (double)st.st_size / MIB,
+	       a->shell_form	   ? "shell form, "
+	       : a->nixos_anywhere ? "nixos-anywhere tarball, "
+				   : "",
+	       j->kernel.description, j->n_files - 1, j->n_files == 2 ? "" : "s",
+	       (double)payload / MIB);
 }
 
 static int print_oneliners(const struct pack_args *a, struct pack_job *j, struct kexe_err *err)
@@ -269,6 +324,8 @@ int kexe_pack(const struct pack_args *a, struct kexe_err *err)
 		return -1;
 	rc = gather(a, &j, err);
 	if (rc == 0)
+		rc = join_append(a, &j, err);
+	if (rc == 0)
 		rc = check_kernel(a, &j, err);
 	if (rc == 0)
 		rc = check_output(a, &j, err);
@@ -290,5 +347,8 @@ int kexe_pack(const struct pack_args *a, struct kexe_err *err)
 		input_close(&j.files[i]);
 	input_close(&j.stub_file);
 	free(j.tree.cmdline);
+	input_close(&j.uki);
+	free(j.uki_cmdline);
+	free(j.joined);
 	return rc;
 }

@@ -5,6 +5,8 @@
 #include "err.h"
 #include "format.h"
 
+#define PACK_MAX_APPEND 32
+
 struct pack_args {
 	const char *kernel;
 	const char *initrds[KEXE_MAX_INITRDS];
@@ -20,6 +22,10 @@ struct pack_args {
 	int shell_form;	     /* --format sh: write the .sh form (see wrap.h) */
 	const char *url;     /* --url: where the .sh form will be served, for the one-liners */
 	int print_oneliners; /* --print-oneliners, or stdout is a terminal */
+	const char *uki;     /* --uki: kernel, initrds and command line from this UKI */
+	const char *append[PACK_MAX_APPEND]; /* --append: added to the command line, in order */
+	unsigned n_append;
+	int nixos_anywhere; /* --format nixos-anywhere: the tarball nixos-anywhere --kexec takes */
 };
 
 /* Writes the bundle described by a to a->output atomically (temporary file in the same

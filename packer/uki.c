@@ -165,3 +165,32 @@ int uki_cmdline(const unsigned char *image, const struct uki *u, char **out, str
 	(*out)[len] = 0;
 	return 0;
 }
+
+int uki_open_parts(const char *path, struct input_file *image, struct input_file *files,
+		   unsigned *n, char **cmdline, struct kexe_err *err)
+{
+	static char labels[3][4200];
+	const struct uki_part *parts[3];
+	static const char *const names[3] = {".linux", ".ucode", ".initrd"};
+	struct uki u;
+	char why[sizeof err->msg];
+
+	*n = 0;
+	if (input_open(image, path, err))
+		return -1;
+	if (uki_parse(image->data, image->size, &u, err) ||
+	    uki_cmdline(image->data, &u, cmdline, err)) {
+		snprintf(why, sizeof why, "%s", err->msg);
+		return kexe_fail(err, KEXE_EXIT_USAGE, "%s: %.450s", path, why);
+	}
+	parts[0] = &u.kernel;
+	parts[1] = &u.ucode;
+	parts[2] = &u.initrd;
+	for (int i = 0; i < 3; i++) {
+		if (!parts[i]->present || (i && !parts[i]->size))
+			continue;
+		snprintf(labels[i], sizeof labels[i], "%s (%s)", path, names[i]);
+		input_view(&files[(*n)++], image, labels[i], parts[i]->offset, parts[i]->size);
+	}
+	return 0;
+}

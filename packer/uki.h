@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "input.h"
 
 /* Most sections a UKI may have (the COFF field allows 65535; real UKIs have about 15). */
 #define KEXE_UKI_MAX_SECTIONS 4096
@@ -45,5 +46,11 @@ int uki_parse(const unsigned char *image, uint64_t size, struct uki *u, struct k
  * without trailing NULs and white space ("" without .cmdline). Refuses one with a NUL inside
  * or longer than KEXE_UKI_MAX_CMDLINE. */
 int uki_cmdline(const unsigned char *image, const struct uki *u, char **out, struct kexe_err *err);
+
+/* `kexe pack --uki PATH`: maps the UKI at path into *image and makes files[0] a view of its
+ * .linux, then views of .ucode and .initrd when present (*n counts them all); *cmdline gets
+ * its command line (heap, "" without .cmdline). Messages name a part as "PATH (.linux)". */
+int uki_open_parts(const char *path, struct input_file *image, struct input_file *files,
+		   unsigned *n, char **cmdline, struct kexe_err *err);
 
 #endif
