@@ -6,6 +6,8 @@
 
 #define MIB (1024.0 * 1024.0)
 
+void (*kexe_progress_observer)(const struct kexe_progress *p, int final);
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -21,7 +23,7 @@ void kexe_progress_start(struct kexe_progress *p, const char *label, uint64_t to
 	p->done = 0;
 	p->shown = 0;
 	p->enabled = isatty(STDERR_FILENO);
-	p->started_ms = p->drawn_ms = now_ms();
+	p->started_ms = p->drawn_ms = p->observed_ms = now_ms();
 }
 
 static void draw(struct kexe_progress *p, int64_t t)
@@ -43,15 +45,21 @@ void kexe_progress_add(void *ctx, uint64_t bytes)
 	int64_t t;
 
 	p->done += bytes;
-	if (!p->enabled)
+	if (!p->enabled && !kexe_progress_observer)
 		return;
 	t = now_ms();
-	if (t - p->drawn_ms >= 200)
+	if (p->enabled && t - p->drawn_ms >= 200)
 		draw(p, t);
+	if (kexe_progress_observer && t - p->observed_ms >= 1000) {
+		p->observed_ms = t;
+		kexe_progress_observer(p, 0);
+	}
 }
 
 void kexe_progress_end(struct kexe_progress *p)
 {
+	if (kexe_progress_observer)
+		kexe_progress_observer(p, 1);
 	if (p->shown) {
 		draw(p, now_ms());
 		fputc('\n', stderr);

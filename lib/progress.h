@@ -12,7 +12,13 @@ struct kexe_progress {
 	int enabled; /* stderr is a terminal */
 	int64_t started_ms;
 	int64_t drawn_ms;
+	int64_t observed_ms;
 };
+
+/* When set, called with the progress so far at most once a second and once more (final 1)
+ * when it ends, whether or not stderr is a terminal: `./bundle --json` reports it as JSON
+ * lines. NULL (the default) for none. */
+extern void (*kexe_progress_observer)(const struct kexe_progress *p, int final);
 
 /* Starts a progress line for total bytes of work labelled label ("unpacking"). */
 void kexe_progress_start(struct kexe_progress *p, const char *label, uint64_t total);

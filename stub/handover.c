@@ -57,7 +57,7 @@ int kexe_handover(const struct stub_options *o, const struct kexe_host *h, struc
 {
 	int rc;
 
-	if (o->detach == DETACH_AUTO && kexe_should_detach()) {
+	if (o->detach == DETACH_ALWAYS || (o->detach == DETACH_AUTO && kexe_should_detach())) {
 		fprintf(
 		    stderr,
 		    "kexe: kernel loaded; rebooting into it in %d s, detached from this session "

@@ -35,7 +35,7 @@ static int say(const char *call, struct kexe_err *err, int code, int e, const ch
 
 	snprintf(text, sizeof text, "%s", strerror(e));
 	text[0] = (char)tolower((unsigned char)text[0]);
-	return kexe_fail(err, code, "%s: %s: %s; %s", call, text, cause, advice);
+	return kexe_fail_errno(err, code, e, "%s: %s: %s; %s", call, text, cause, advice);
 }
 
 static int explain_eperm(const char *call, int e, const struct kexe_host *h, struct kexe_err *err)

@@ -4,6 +4,7 @@
 #include "consume.h"
 #include "format.h"
 #include "options.h"
+#include "report_json.h"
 #include "run.h"
 #include "self.h"
 #include "version.h"
@@ -39,7 +40,7 @@ int main(int argc, char **argv)
 	int fd, rc;
 
 	if (stub_parse_options(argc, argv, &o, &err))
-		return kexe_report(&err);
+		return stub_json_fail_early(argc, argv, &err);
 	if (o.mode == STUB_HELP) {
 		stub_print_help(argv0);
 		return 0;
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
 	}
 	fd = open_bundle(&o, argv0, argv, &err);
 	if (fd < 0)
-		return kexe_report(&err);
+		return stub_json_fail_early(argc, argv, &err);
 	rc = stub_run(fd, &o);
 	close(fd);
 	return rc;

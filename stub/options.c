@@ -56,6 +56,7 @@ static int parse_switch(const char *arg, struct stub_options *o)
 	    {"--consume", offsetof(struct stub_options, consume)},
 	    {"--carry-ssh-keys", offsetof(struct stub_options, carry_ssh_keys)},
 	    {"--carry-network", offsetof(struct stub_options, carry_network)},
+	    {"--json", offsetof(struct stub_options, json)},
 	};
 
 	for (size_t i = 0; i < sizeof switches / sizeof *switches; i++)
@@ -65,6 +66,8 @@ static int parse_switch(const char *arg, struct stub_options *o)
 		}
 	if (!strcmp(arg, "--foreground"))
 		o->detach = DETACH_NEVER;
+	else if (!strcmp(arg, "--detach"))
+		o->detach = DETACH_ALWAYS;
 	else if (!strcmp(arg, "--now"))
 		o->delay = 0;
 	else
@@ -172,12 +175,15 @@ void stub_print_help(const char *argv0)
 	       "  --delay N          when detached, reboot N seconds after loading (default %d)\n"
 	       "  --now              no delay\n"
 	       "  --foreground       do not detach from the terminal or ssh session\n"
+	       "  --detach           detach even without a terminal or ssh (for scripts)\n"
 	       "  --force            reboot directly even when systemd runs the host\n"
 	       "  --consume          free the bundle file's memory while unpacking; the file is\n"
 	       "                     used up (for a copy on tmpfs that is not needed again)\n"
 	       "  --syscall WHICH    auto (default), file (kexec_file_load) or legacy\n"
 	       "                     (kexec_load: one copy less in memory, unsigned kernels only)\n"
 	       "  --no-memory-check  load even when MemAvailable looks too small\n"
+	       "  --json             report on stdout as JSON: one document, or for a run one\n"
+	       "                     line per event (docs/JSON.md)\n"
 	       "  --version, --help\n"
 	       "\n" KEXE_EXIT_CODES_HELP,
 	       argv0, KEXE_DEFAULT_DELAY);

@@ -27,8 +27,9 @@ enum stub_syscall {
 };
 
 enum stub_detach {
-	DETACH_AUTO,  /* when stdin is a terminal or we run under ssh */
-	DETACH_NEVER, /* --foreground */
+	DETACH_AUTO,   /* when stdin is a terminal or we run under ssh */
+	DETACH_NEVER,  /* --foreground */
+	DETACH_ALWAYS, /* --detach: also without a terminal or ssh (kexec/run, scripts) */
 };
 
 struct stub_options {
@@ -49,6 +50,7 @@ struct stub_options {
 	int carry_network;
 	char *carry_files[KEXE_MAX_CARRY_FILES]; /* "SRC:DEST" */
 	unsigned n_carry_files;
+	int json; /* --json: report on stdout as JSON (docs/JSON.md) */
 };
 
 /* Parses argv (after argv[0]); both "--flag value" and "--flag=value" work. Returns 0, or -1

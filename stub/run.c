@@ -15,6 +15,7 @@
 #include "load.h"
 #include "payload.h"
 #include "preflight.h"
+#include "report_json.h"
 #include "run.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -80,6 +81,9 @@ static int preflight(const struct stub_options *o, const struct kexe_host *h,
 		if (pf.legacy && o->syscall == SYSCALL_AUTO && o->mode != STUB_CHECK &&
 		    !strcmp(pf.verdicts[i].check, "syscall"))
 			fprintf(stderr, "kexe: loading with %s\n", pf.verdicts[i].text);
+	stub_json_preflight(&pf, p, h, failed);
+	if (o->mode == STUB_CHECK && stub_json_active())
+		return failed;
 	if (o->mode == STUB_CHECK) {
 		kexe_preflight_print(stdout, &pf);
 		printf("%s\n", failed ? "verdict: this host cannot load the bundle now"
@@ -112,8 +116,10 @@ static int boot(const struct stub_options *o, const struct kexe_host *h,
 		    "initrd); nothing was loaded\nkexe: command line: %s\n",
 		    p->kernel.description, (double)p->kernel_size / MIB,
 		    (double)p->initrd_size / MIB, p->cmdline);
+		stub_json_payload(p, legacy);
 		return 0;
 	}
+	stub_json_stage("load");
 	if (kexe_load(p, h, legacy, err))
 		return -1;
 	if (o->mode == STUB_LOAD_ONLY) {
@@ -121,6 +127,7 @@ static int boot(const struct stub_options *o, const struct kexe_host *h,
 				"`kexec -e`\n");
 		return 0;
 	}
+	stub_json_handover(o, h);
 	return kexe_handover(o, h, err);
 }
 
@@ -143,13 +150,16 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 		rc = plan(fd, &x, o, &pl, err);
 	if (rc == 0 && p.release_fd >= 0 && kexe_consume_in_ram(fd))
 		pl.released = kexe_bundle_stored_size(&bundle);
+	stub_json_stage("preflight");
 	if (rc == 0)
 		rc = preflight(o, &h, &pl, &legacy, err);
 	if (rc == 0 && p.release_fd >= 0)
 		fprintf(stderr, "kexe: --consume: the bundle file is used up as it is unpacked; "
 				"fetch it again to run it again\n");
-	if (rc == 0 && o->mode != STUB_CHECK)
+	if (rc == 0 && o->mode != STUB_CHECK) {
+		stub_json_stage("unpack");
 		rc = unpack(fd, o, &x, &p, err);
+	}
 	if (rc == 0 && o->mode != STUB_CHECK)
 		rc = boot(o, &h, &p, legacy, err);
 	kexe_payload_free(&p);
@@ -162,7 +172,8 @@ static int run(int fd, const struct stub_options *o, struct kexe_err *err)
 	if (open_bundle(fd, err))
 		return -1;
 	if (o->mode == STUB_INFO)
-		return kexe_info_print(stdout, fd, &bundle, err);
+		return stub_json_active() ? stub_json_info(fd, &bundle, err)
+					  : kexe_info_print(stdout, fd, &bundle, err);
 	if (o->mode == STUB_EXTRACT)
 		return kexe_extract(fd, &bundle, o->extract_dir, err);
 	return load_payload(fd, o, err);
@@ -171,8 +182,10 @@ static int run(int fd, const struct stub_options *o, struct kexe_err *err)
 int stub_run(int self_fd, const struct stub_options *o)
 {
 	struct kexe_err err = {0};
+	int rc;
 
-	if (run(self_fd, o, &err) == 0)
-		return KEXE_EXIT_OK;
-	return kexe_report(&err);
+	stub_json_start(o);
+	rc = run(self_fd, o, &err);
+	stub_json_finish(rc, &err);
+	return rc == 0 ? KEXE_EXIT_OK : kexe_report(&err);
 }
