@@ -30,6 +30,9 @@ done
 [ $# -gt 0 ] || set -- kexe kexe-nocheck kexe-consume kexec-tools
 check_tools
 out="$E2E_OUT/minram"
+mkdir -p "$E2E_OUT"
+exec 9>"$E2E_OUT/.minram.lock"
+flock -n 9 || die "another minram.sh is using $out"
 rm -rf "$out"; mkdir -p "$out"
 prepare_guests "$out"
 [ -n "$E2E_ACCEL" ] || die "harness self-test failed"

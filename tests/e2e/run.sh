@@ -23,6 +23,14 @@ done
 
 check_tools
 
+# One run at a time per build dir: a second one waits (it would wipe the
+# first one's work files and logs).
+mkdir -p "$E2E_OUT"
+exec 9>"$E2E_OUT/.lock"
+if ! flock -n 9; then
+    log "another e2e run is using $E2E_OUT; waiting for it"
+    flock 9
+fi
 rm -rf "$E2E_OUT/run" "$LOGS"
 mkdir -p "$E2E_OUT/run" "$LOGS"
 
@@ -39,7 +47,8 @@ for s in "$@"; do
         passed=$((passed + 1))
     else
         if [ -n "$E2E_ACCEL" ]; then
-            reason=$(cat "$W/reason" 2>/dev/null || tail -n1 "$W/harness.out")
+            reason=$(cat "$W/reason" 2>/dev/null || tail -n1 "$W/harness.out" 2>/dev/null || true)
+            [ -n "$reason" ] || reason="no reason recorded (harness crashed?)"
         else
             reason="harness self-test failed: no accelerator boots the test kernel (see $LOGS)"
         fi
