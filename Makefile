@@ -108,7 +108,7 @@ cli: all $(BUILD)/mkimage
 	BUILD=$(BUILD) tests/cli/run.sh
 
 check: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
-	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli oneliner
+	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli
 
 demo: all
 	BUILD=$(BUILD) KEXE=$(BUILD)/kexe scripts/demo.sh

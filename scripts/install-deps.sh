@@ -16,7 +16,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential musl-tools liblz4-dev lz4 file cpio busybox-static qemu-system-x86 \
 	openssl binutils xz-utils \
-	util-linux ca-certificates clang libclang-rt-14-dev llvm >/dev/null
+	util-linux bsdutils dash curl ca-certificates clang libclang-rt-14-dev llvm >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends \
 	zlib1g-dev gcc-aarch64-linux-gnu musl-dev:arm64 liblz4-dev:arm64 qemu-system-arm \
 	qemu-user-static >/dev/null

@@ -134,12 +134,30 @@ void kexe_host_probe(struct kexe_host *h)
 	}
 }
 
+uint64_t kexe_memory_need_for(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd,
+			      int legacy, int staged)
+{
+	uint64_t copy = kernel_file + initrd;
+
+	return (legacy ? 0 : copy) + (staged ? 0 : copy) + kernel_memory + initrd + SLACK;
+}
+
 uint64_t kexe_memory_need(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd)
 {
-	return 2 * kernel_file + kernel_memory + 3 * initrd + SLACK;
+	return kexe_memory_need_for(kernel_file, kernel_memory, initrd, 0, 0);
 }
 
 uint64_t kexe_memory_need_legacy(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd)
 {
-	return kernel_file + kernel_memory + 2 * initrd + SLACK;
+	return kexe_memory_need_for(kernel_file, kernel_memory, initrd, 1, 0);
+}
+
+const char *kexe_memory_need_text(int legacy, int staged)
+{
+	static const char *const text[2][2] = {
+	    {"our copy, the kernel's read buffer and the loaded image",
+	     "the kernel's read buffer and the loaded image; our copy is on disk"},
+	    {"our copy and the loaded image", "the loaded image; our copy is on disk"}};
+
+	return text[!!legacy][!!staged];
 }

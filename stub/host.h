@@ -20,12 +20,19 @@ struct kexe_host {
 /* Reads the host facts above from /proc and /sys (through kexe_seam.open_host). */
 void kexe_host_probe(struct kexe_host *h);
 
-/* Bytes of RAM loading needs at its peak: our copy of kernel and initrd in memfds, the
- * kernel's read buffers (same sizes), and the loaded image (kernel_memory for the kernel, the
- * initrd once more), plus slack for the kernel's own structures. */
-uint64_t kexe_memory_need(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd);
+/* Bytes of RAM loading needs at its peak: the loaded image (kernel_memory for the kernel and
+ * the initrd once), plus the kernel's read buffers (kernel file and initrd) with
+ * kexec_file_load (legacy 0), plus our own copy unless it is staged on disk (staged 1), plus
+ * 32 MiB for the kernel's own structures. */
+uint64_t kexe_memory_need_for(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd,
+			      int legacy, int staged);
 
-/* The same for the kexec_load path: our memfds and the loaded image, no kernel read buffers. */
+/* The usual cases of that: kexec_file_load and kexec_load, from memfds. */
+uint64_t kexe_memory_need(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd);
 uint64_t kexe_memory_need_legacy(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd);
+
+/* The copies that formula counts, for messages: "our copy, the kernel's read buffer and the
+ * loaded image", ... */
+const char *kexe_memory_need_text(int legacy, int staged);
 
 #endif

@@ -74,10 +74,8 @@ static int explain_memory(const char *call, int e, const struct kexe_payload *p,
 			  const struct kexe_host *h, struct kexe_err *err)
 {
 	char cause[192];
-	uint64_t need =
-	    strcmp(call, "kexec_load")
-		? kexe_memory_need(p->kernel_size, p->kernel.memory_size, p->initrd_size)
-		: kexe_memory_need_legacy(p->kernel_size, p->kernel.memory_size, p->initrd_size);
+	uint64_t need = kexe_memory_need_for(p->kernel_size, p->kernel.memory_size, p->initrd_size,
+					     !strcmp(call, "kexec_load"), p->stage_dir != NULL);
 
 	snprintf(cause, sizeof cause,
 		 "usually too little memory: this payload needs about %llu MiB while loading, "

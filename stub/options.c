@@ -122,6 +122,10 @@ static int parse_one(int argc, char **argv, int *i, struct stub_options *o, stru
 	}
 	if ((v = flag_value("--delay", argc, argv, i)))
 		return parse_delay(v, o, err);
+	if ((v = flag_value("--stage-dir", argc, argv, i))) {
+		o->stage_dir = v;
+		return 0;
+	}
 	if ((v = flag_value("--syscall", argc, argv, i)))
 		return parse_syscall(v, o, err);
 	if ((v = flag_value("--append", argc, argv, i)))
@@ -181,6 +185,8 @@ void stub_print_help(const char *argv0)
 	       "                     used up (for a copy on tmpfs that is not needed again)\n"
 	       "  --syscall WHICH    auto (default), file (kexec_file_load) or legacy\n"
 	       "                     (kexec_load: one copy less in memory, unsigned kernels only)\n"
+	       "  --stage-dir DIR    unpack into files in DIR (disk-backed) instead of memory;\n"
+	       "                     done by itself when memory is short and a disk is there\n"
 	       "  --no-memory-check  load even when MemAvailable looks too small\n"
 	       "  --json             report on stdout as JSON: one document, or for a run one\n"
 	       "                     line per event (docs/JSON.md)\n"

@@ -42,7 +42,8 @@ struct stub_options {
 	unsigned n_initrds;
 	int no_memory_check;
 	int consume;
-	enum stub_syscall syscall; /* free the bundle file's pages as it is unpacked */
+	enum stub_syscall syscall;
+	const char *stage_dir;          /* --stage-dir: unpack into files there, not memfds */ /* free the bundle file's pages as it is unpacked */
 	enum stub_detach detach;
 	int delay; /* seconds between detaching and the reboot */
 	int force; /* reboot directly even when systemd is pid 1 */

@@ -11,6 +11,7 @@
 #include "mapout.h"
 #include "payload.h"
 #include "progress.h"
+#include "stage.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008u
@@ -31,6 +32,21 @@ static int new_memfd(const char *name, struct kexe_err *err)
 				 "Linux 3.17 or newer",
 				 strerror(errno));
 	return fd;
+}
+
+/* Where one part of the payload is unpacked: a memfd, or a staging file on disk. */
+static int new_output(const struct kexe_payload *p, const char *name, struct kexe_err *err)
+{
+	return p->stage_dir ? kexe_stage_open(p->stage_dir, err) : new_memfd(name, err);
+}
+
+/* A staging file is reopened read-only once filled (kexec_file_load refuses writable files). */
+static int finish_output(const struct kexe_payload *p, int *fd, struct kexe_err *err)
+{
+	if (!p->stage_dir)
+		return 0;
+	*fd = kexe_stage_seal(p->stage_dir, *fd, err);
+	return *fd < 0 ? -1 : 0;
 }
 
 static int check_kernel(const struct kexe_bundle *b, const unsigned char *head, uint64_t size,
@@ -57,7 +73,7 @@ int kexe_payload_kernel(int fd, const struct kexe_bundle *b, struct kexe_payload
 	unsigned char *map;
 	int rc;
 
-	p->kernel_fd = new_memfd("kexe-kernel", err);
+	p->kernel_fd = new_output(p, "kexe-kernel", err);
 	if (p->kernel_fd < 0)
 		return -1;
 	p->kernel_size = size;
@@ -67,7 +83,7 @@ int kexe_payload_kernel(int fd, const struct kexe_bundle *b, struct kexe_payload
 	if (rc == 0)
 		rc = check_kernel(b, map, size, p, err);
 	kexe_unmap_output(map, size);
-	return rc;
+	return rc ? rc : finish_output(p, &p->kernel_fd, err);
 }
 
 static int open_extra(const char *path, uint64_t *size, struct kexe_err *err)
@@ -171,14 +187,14 @@ int kexe_payload_initrd(int fd, const struct kexe_bundle *b, const struct kexe_i
 	p->initrd_size = size;
 	if (size == 0)
 		return 0;
-	p->initrd_fd = new_memfd("kexe-initrd", err);
+	p->initrd_fd = new_output(p, "kexe-initrd", err);
 	if (p->initrd_fd < 0)
 		return -1;
 	if (kexe_map_output(p->initrd_fd, size, &map, err))
 		return -1;
 	rc = fill_initrd(fd, b, x, p->release_fd, map, size, err);
 	kexe_unmap_output(map, size);
-	return rc;
+	return rc ? rc : finish_output(p, &p->initrd_fd, err);
 }
 
 int kexe_payload_cmdline(int fd, const struct kexe_bundle *b, const char *replace,

@@ -12,6 +12,7 @@ struct kexe_payload {
 	int kernel_fd;	/* memfd holding the kernel image */
 	int initrd_fd;	/* memfd holding every initrd, or -1 when there is none */
 	int release_fd; /* with --consume: the bundle, writable, whose pages are freed as read */
+	const char *stage_dir; /* non-NULL: unpack into unlinked files there, not memfds */
 	uint64_t kernel_size;
 	uint64_t initrd_size;
 	struct kexe_kernel_info kernel;

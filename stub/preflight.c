@@ -90,63 +90,78 @@ static int signed_only(const struct kexe_host *h)
 	return (h->lockdown[0] && strcmp(h->lockdown, "none")) || h->secure_boot == 1;
 }
 
+/* The ways to load, from the most usual to the leanest in memory. */
+static const struct {
+	int legacy, staged;
+	const char *name;
+} rungs[] = {{0, 0, "kexec_file_load from memfds"},
+	     {0, 1, "kexec_file_load from files staged on disk"},
+	     {1, 0, "kexec_load from memfds"},
+	     {1, 1, "kexec_load from files staged on disk"}};
+
+/* Why a rung cannot be used here, or NULL. */
+static const char *ruled_out(const struct kexe_host *h, const struct kexe_plan *p, int legacy,
+			     int staged)
+{
+	int locked = h->lockdown[0] && strcmp(h->lockdown, "none");
+
+	if (staged && !p->stage_dir)
+		return "no disk-backed directory to stage in";
+	if (!staged && p->stage_forced)
+		return "--stage-dir was given";
+	if (legacy && p->syscall == SYSCALL_FILE)
+		return "--syscall file was given";
+	if (!legacy && p->syscall == SYSCALL_LEGACY)
+		return "--syscall legacy was given";
+	if (legacy && p->kernel.arch != KEXE_ARCH_X86_64)
+		return "kexec_load is implemented for x86_64 only";
+	if (legacy && locked)
+		return "kernel lockdown forbids kexec_load";
+	if (legacy && signed_only(h) && p->syscall == SYSCALL_AUTO)
+		return "secure boot allows only signed kernels, which only kexec_file_load checks";
+	return NULL;
+}
+
+/* Picks the first usable rung that fits in memory, else the leanest usable one (and the memory
+ * check then fails). */
 static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
 			  struct kexe_preflight *pf)
 {
-	uint64_t file = kexe_memory_need(p->kernel_file, p->kernel.memory_size, p->initrd);
-	uint64_t legacy = kexe_memory_need_legacy(p->kernel_file, p->kernel.memory_size, p->initrd);
 	uint64_t have = h->mem_available + p->released;
-	unsigned long long f = file / MIB, l = legacy / MIB;
+	int chosen = -1, fits = 0;
 
-	pf->legacy = 0;
-	if (p->syscall == SYSCALL_LEGACY && p->kernel.arch != KEXE_ARCH_X86_64)
+	for (int i = 0; i < 4 && !fits; i++) {
+		uint64_t need = kexe_memory_need_for(p->kernel_file, p->kernel.memory_size,
+						     p->initrd, rungs[i].legacy, rungs[i].staged);
+		if (ruled_out(h, p, rungs[i].legacy, rungs[i].staged))
+			continue;
+		chosen = i;
+		fits = h->mem_available == 0 || have >= need;
+	}
+	if (chosen < 0) {
 		add(pf, "syscall", KEXE_FAIL, KEXE_EXIT_USAGE,
-		    "--syscall legacy is implemented for x86_64 only; use --syscall file");
-	else if (p->syscall == SYSCALL_LEGACY && h->lockdown[0] && strcmp(h->lockdown, "none"))
-		add(pf, "syscall", KEXE_FAIL, KEXE_EXIT_HOST,
-		    "kernel lockdown (%s) forbids kexec_load; use --syscall file with a signed "
-		    "kernel",
-		    h->lockdown);
-	else if (p->syscall == SYSCALL_LEGACY)
-		add(pf, "syscall", KEXE_PASS, 0,
-		    "kexec_load, as asked (needs ~%llu MiB; "
-		    "kexec_file_load ~%llu MiB)",
-		    l, f),
-		    pf->legacy = 1;
-	else if (p->syscall == SYSCALL_FILE)
-		add(pf, "syscall", KEXE_PASS, 0,
-		    "kexec_file_load, as asked (needs ~%llu MiB; "
-		    "kexec_load ~%llu MiB)",
-		    f, l);
-	else if (signed_only(h) || p->kernel.arch != KEXE_ARCH_X86_64)
-		add(pf, "syscall", KEXE_PASS, 0, "kexec_file_load: %s",
-		    signed_only(h)
-			? "lockdown or secure boot allows only signed kernels, which only it loads"
-			: "kexec_load is implemented for x86_64 only");
-	else if (h->mem_available == 0 || have >= file)
-		add(pf, "syscall", KEXE_PASS, 0,
-		    "kexec_file_load: memory is ample (needs ~%llu "
-		    "MiB; kexec_load ~%llu MiB)",
-		    f, l);
-	else if (have >= legacy)
-		add(pf, "syscall", KEXE_PASS, 0,
-		    "kexec_load: memory is short for kexec_file_load "
-		    "(~%llu MiB) but enough for kexec_load (~%llu MiB); %llu MiB available",
-		    f, l, (unsigned long long)(have / MIB)),
-		    pf->legacy = 1;
-	else
-		add(pf, "syscall", KEXE_PASS, 0,
-		    "kexec_file_load: not even kexec_load (~%llu MiB) "
-		    "fits",
-		    l);
+		    "no way to load fits the options: %s",
+		    ruled_out(h, p, p->syscall == SYSCALL_LEGACY, p->stage_forced));
+		chosen = 0;
+	} else {
+		add(pf, "syscall", KEXE_PASS, 0, "%s (needs ~%llu MiB%s)", rungs[chosen].name,
+		    (unsigned long long)(kexe_memory_need_for(p->kernel_file, p->kernel.memory_size,
+							      p->initrd, rungs[chosen].legacy,
+							      rungs[chosen].staged) /
+					 MIB),
+		    chosen && p->syscall == SYSCALL_AUTO && !p->stage_forced
+			? "; memory is too short for the ways before it"
+			: "");
+	}
+	pf->legacy = rungs[chosen].legacy;
+	pf->staged = rungs[chosen].staged;
 }
 
 static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 			 struct kexe_preflight *pf)
 {
-	uint64_t need =
-	    pf->legacy ? kexe_memory_need_legacy(p->kernel_file, p->kernel.memory_size, p->initrd)
-		       : kexe_memory_need(p->kernel_file, p->kernel.memory_size, p->initrd);
+	uint64_t need = kexe_memory_need_for(p->kernel_file, p->kernel.memory_size, p->initrd,
+					     pf->legacy, pf->staged);
 	uint64_t have = h->mem_available + p->released;
 	unsigned long long need_mib = need / MIB, have_mib = have / MIB;
 
@@ -156,17 +171,17 @@ static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 		    need_mib);
 	else if (have < need && p->memory_check)
 		add(pf, "memory", KEXE_FAIL, KEXE_EXIT_MEMORY,
-		    "not enough memory: loading this %llu MiB payload needs about %llu MiB (our "
-		    "copy, the kernel's read buffer and the loaded image), only %llu MiB are "
-		    "available; free memory or use a host with more RAM",
-		    (unsigned long long)((p->kernel_file + p->initrd) / MIB), need_mib, have_mib);
+		    "not enough memory: loading this %llu MiB payload needs about %llu MiB (%s), "
+		    "only %llu MiB are available; free memory or use a host with more RAM",
+		    (unsigned long long)((p->kernel_file + p->initrd) / MIB), need_mib,
+		    kexe_memory_need_text(pf->legacy, pf->staged), have_mib);
 	else
 		add(pf, "memory", have < need ? KEXE_WARN : KEXE_PASS, 0,
-		    "needs about %llu MiB (%s x kernel file + kernel image %llu MiB + %s x initrd "
-		    "+ 32 MiB), %llu MiB available%s",
-		    need_mib, pf->legacy ? "1" : "2",
-		    (unsigned long long)(p->kernel.memory_size / MIB), pf->legacy ? "2" : "3",
-		    have_mib, p->released ? " counting the consumed bundle" : "");
+		    "needs about %llu MiB (%s; kernel image %llu MiB, +32 MiB), %llu MiB "
+		    "available%s",
+		    need_mib, kexe_memory_need_text(pf->legacy, pf->staged),
+		    (unsigned long long)(p->kernel.memory_size / MIB), have_mib,
+		    p->released ? " counting the consumed bundle" : "");
 }
 
 void kexe_preflight_run(const struct kexe_host *h, const struct kexe_plan *p,

@@ -29,12 +29,15 @@ struct kexe_plan {
 	int memory_check;     /* 0: report memory but never fail on it */
 	uint64_t released;    /* RAM freed while unpacking (a consumed bundle on tmpfs) */
 	enum stub_syscall syscall; /* what the user asked for */
+	const char *stage_dir;     /* where staging on disk could go, or NULL */
+	int stage_forced;          /* --stage-dir was given */
 };
 
 #define KEXE_MAX_VERDICTS 10
 
 struct kexe_preflight {
 	int legacy; /* the run loads with kexec_load */
+	int staged; /* the payload is unpacked into files on disk */
 	unsigned count;
 	struct kexe_verdict verdicts[KEXE_MAX_VERDICTS];
 };

@@ -17,6 +17,7 @@
 #include "preflight.h"
 #include "report_json.h"
 #include "run.h"
+#include "stage.h"
 
 #define MIB (1024.0 * 1024.0)
 
@@ -60,16 +61,22 @@ static int plan(int fd, const struct kexe_initrd_extras *x, const struct stub_op
 	p->kernel_file = bundle.kernel->original_size;
 	p->memory_check = !o->no_memory_check;
 	p->syscall = o->syscall;
+	p->stage_forced = o->stage_dir != NULL;
 	if (kexe_section_peek(fd, bundle.kernel, head, sizeof head, &got, err) ||
 	    kexe_kernel_probe(head, got, p->kernel_file, &p->kernel, err))
 		return -1;
-	return kexe_payload_initrd_size(&bundle, x, &p->initrd, err);
+	if (kexe_payload_initrd_size(&bundle, x, &p->initrd, err))
+		return -1;
+	if (o->stage_dir && kexe_stage_check(o->stage_dir, p->kernel_file + p->initrd, err))
+		return -1;
+	p->stage_dir = o->stage_dir ? o->stage_dir : kexe_stage_find(p->kernel_file + p->initrd);
+	return 0;
 }
 
 /* Runs the preflight; --check prints it, --dry-run turns failures into warnings. Sets *legacy
  * when the load goes through kexec_load, and says so when that was not asked for. */
 static int preflight(const struct stub_options *o, const struct kexe_host *h,
-		     const struct kexe_plan *p, int *legacy, struct kexe_err *err)
+		     const struct kexe_plan *p, int *legacy, int *staged, struct kexe_err *err)
 {
 	struct kexe_preflight pf;
 	int failed;
@@ -77,9 +84,10 @@ static int preflight(const struct stub_options *o, const struct kexe_host *h,
 	kexe_preflight_run(h, p, &pf);
 	failed = kexe_preflight_verdict(&pf, err);
 	*legacy = pf.legacy;
+	*staged = pf.staged;
 	for (unsigned i = 0; i < pf.count; i++)
-		if (pf.legacy && o->syscall == SYSCALL_AUTO && o->mode != STUB_CHECK &&
-		    !strcmp(pf.verdicts[i].check, "syscall"))
+		if ((pf.legacy || pf.staged) && o->syscall == SYSCALL_AUTO && !o->stage_dir &&
+		    o->mode != STUB_CHECK && !strcmp(pf.verdicts[i].check, "syscall"))
 			fprintf(stderr, "kexe: loading with %s\n", pf.verdicts[i].text);
 	stub_json_preflight(&pf, p, h, failed);
 	if (o->mode == STUB_CHECK && stub_json_active())
@@ -138,7 +146,7 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 	struct kexe_initrd_extras x = {o->initrds, o->n_initrds, NULL, 0};
 	struct kexe_plan pl;
 	struct kexe_host h;
-	int rc, legacy = 0;
+	int rc, legacy = 0, staged = 0;
 
 	kexe_host_probe(&h);
 	if (o->consume && (o->mode == STUB_RUN || o->mode == STUB_LOAD_ONLY))
@@ -152,7 +160,9 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 		pl.released = kexe_bundle_stored_size(&bundle);
 	stub_json_stage("preflight");
 	if (rc == 0)
-		rc = preflight(o, &h, &pl, &legacy, err);
+		rc = preflight(o, &h, &pl, &legacy, &staged, err);
+	if (staged)
+		p.stage_dir = pl.stage_dir;
 	if (rc == 0 && p.release_fd >= 0)
 		fprintf(stderr, "kexe: --consume: the bundle file is used up as it is unpacked; "
 				"fetch it again to run it again\n");

@@ -4,9 +4,10 @@
 
 passed=0
 failed=0
+# Each test runs in a subshell inside an `if`, where bash ignores set -e; fail ends the test.
 fail() {
 	echo "FAILURE: $*"
-	return 1
+	exit 1
 }
 
 run_tests() {

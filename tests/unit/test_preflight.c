@@ -35,6 +35,8 @@ static const struct kexe_verdict *verdict(const struct kexe_preflight *pf, const
 }
 
 /* Probes the fake host and runs the preflight for a 100 MiB initrd with a bzImage. */
+static const char *stage_dir; /* what plan() found to stage in, for the next preflight */
+
 static void run_preflight(struct kexe_host *h, struct kexe_preflight *pf, int five_level_kernel)
 {
 	struct kexe_plan p = {.kernel_file = 8 << 20, .initrd = 100 << 20, .memory_check = 1};
@@ -42,6 +44,7 @@ static void run_preflight(struct kexe_host *h, struct kexe_preflight *pf, int fi
 	p.kernel.arch = KEXE_ARCH_X86_64;
 	p.kernel.memory_size = 32 << 20;
 	p.kernel.five_level = five_level_kernel;
+	p.stage_dir = stage_dir;
 	snprintf(p.kernel.description, sizeof p.kernel.description, "x86_64 bzImage");
 	kexe_host_probe(h);
 	kexe_preflight_run(h, &p, pf);
@@ -109,7 +112,9 @@ TEST(preflight_names_each_refusal)
 	fixture_host(300000, NULL, 0);
 	run_preflight(&h, &pf, 0);
 	CHECK(pf.legacy == 1);
-	CHECK(strstr(verdict(&pf, "syscall")->text, "kexec_load: memory is short") != NULL);
+	CHECK(pf.staged == 0);
+	CHECK(strstr(verdict(&pf, "syscall")->text, "kexec_load from memfds (needs ~272 MiB") !=
+	      NULL);
 	CHECK(verdict(&pf, "memory")->level == KEXE_PASS);
 	/* the same under lockdown: only kexec_file_load, which does not fit */
 	fixture_host(300000, "none [integrity]\n", 0);
@@ -155,4 +160,26 @@ TEST(check_mode_prints_every_verdict_and_exits_with_the_first_failure)
 	CHECK(strstr(out, "FAIL  kexec") != NULL);
 	CHECK(strstr(out, "pass  memory") != NULL);
 	CHECK(strstr(out, "verdict: this host cannot load the bundle now") != NULL);
+}
+
+TEST(preflight_stages_on_disk_before_giving_up_kexec_file_load)
+{
+	struct kexe_preflight pf;
+	struct kexe_host h;
+
+	stage_dir = "/var/tmp";
+	fixture_host(300000, NULL, 0); /* file 380, file staged 272, legacy 272 */
+	run_preflight(&h, &pf, 0);
+	CHECK(pf.legacy == 0 && pf.staged == 1);
+	CHECK(strstr(verdict(&pf, "syscall")->text, "staged on disk") != NULL);
+	CHECK(strstr(verdict(&pf, "memory")->text, "our copy is on disk") != NULL);
+	fixture_host(150000, NULL, 0); /* 146 MiB: only kexec_load staged (172) comes close */
+	run_preflight(&h, &pf, 0);
+	CHECK(pf.legacy == 1 && pf.staged == 1);
+	CHECK(verdict(&pf, "memory")->level == KEXE_FAIL);
+	fixture_host(190000, NULL, 0); /* 185 MiB: kexec_load staged fits */
+	run_preflight(&h, &pf, 0);
+	CHECK(pf.legacy == 1 && pf.staged == 1);
+	CHECK(verdict(&pf, "memory")->level == KEXE_PASS);
+	stage_dir = NULL;
 }

@@ -1,0 +1,25 @@
+/* Disk staging: the unpacked payload in unlinked files on a disk-backed file system instead of
+ * memfds, so our copy is page cache the kernel can write back and reclaim, not anonymous
+ * memory. */
+#ifndef KEXE_STAGE_H
+#define KEXE_STAGE_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+/* The first of the usual writable, disk-backed directories (not tmpfs or ramfs) with room for
+ * bytes: /var/tmp, /var/cache, /root, /. Returns NULL when there is none. */
+const char *kexe_stage_find(uint64_t bytes);
+
+/* Checks that dir is writable, disk-backed and has room for bytes; -1 with err when not. */
+int kexe_stage_check(const char *dir, uint64_t bytes, struct kexe_err *err);
+
+/* A new unlinked file in dir, open read-write. */
+int kexe_stage_open(const char *dir, struct kexe_err *err);
+
+/* kexec_file_load refuses a file that is open for writing (ETXTBSY): returns a read-only
+ * descriptor of the same file and closes rw_fd. */
+int kexe_stage_seal(const char *dir, int rw_fd, struct kexe_err *err);
+
+#endif
