@@ -10,9 +10,11 @@ FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := $(WARN) $(INCLUDES) -Itests/fuzz -g -O1 $(FUZZ_SAN)
-# The code under test: the library, the stub's payload assembly and the kexec tree parser.
-FUZZ_LIB_SRC := $(LIB_SRC) stub/payload.c packer/kexec_tree.c tests/fuzz/util.c
-FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRC))
+# The code under test: the library, the stub (with the fake seam, which cannot kexec or reboot
+# anything, as in the unit tests) and the kexec tree parser.
+FUZZ_LIB_SRC := $(LIB_SRC) $(STUB_CORE_SRC) stub/seam_fake.c packer/kexec_tree.c tests/fuzz/util.c
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRC)) \
+	$(patsubst %.S,$(FUZZ_DIR)/obj/%.o,$(STUB_ASM))
 FUZZ_HEADERS := $(wildcard lib/*.h stub/*.h packer/*.h tests/fuzz/*.h)
 
 .PHONY: fuzz fuzz-build fuzz-afl
@@ -25,6 +27,10 @@ fuzz-build: $(FUZZ_BINS)
 $(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -c $< -o $@
 
 $(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -llz4
@@ -45,7 +51,8 @@ fuzz-afl: $(FUZZ_DIR)/seeds/.stamp
 		echo "fuzz-afl: $(AFL_CC) not found (Debian: apt-get install afl++)"; \
 	fi
 
-$(addprefix $(FUZZ_DIR)/afl/,$(FUZZ_NAMES)): $(FUZZ_DIR)/afl/%: tests/fuzz/fuzz_%.c tests/fuzz/afl_main.c $(FUZZ_LIB_SRC) $(FUZZ_HEADERS)
+$(addprefix $(FUZZ_DIR)/afl/,$(FUZZ_NAMES)): $(FUZZ_DIR)/afl/%: tests/fuzz/fuzz_%.c tests/fuzz/afl_main.c \
+		$(FUZZ_LIB_SRC) $(STUB_ASM) $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	AFL_USE_ASAN=1 AFL_USE_UBSAN=1 $(AFL_CC) $(WARN) $(INCLUDES) -Itests/fuzz -g -O1 -o $@ \
-		$(filter %.c,$^) -llz4
+		$(filter %.c %.S,$^) -llz4
