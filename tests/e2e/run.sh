@@ -14,7 +14,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-DEFAULT="plain multi-initrd cmdline large broken lowmem noproc"
+DEFAULT="plain multi-initrd cmdline large broken lowmem noproc nixos-anywhere uki"
 if [ $# -gt 0 ]; then set -- "$@"; else set -- $DEFAULT; fi
 for s in "$@"; do
     [ -f "$E2E/scenarios/$s.sh" ] ||
