@@ -106,7 +106,8 @@ static int decode_lz4(int fd, const struct kexe_section *s, unsigned char *dst,
 		      kexe_progress_fn progress, void *ctx, int release_fd, struct kexe_err *err)
 {
 	LZ4F_dctx *dctx = NULL;
-	unsigned char *src = malloc(LZ4_CHUNK);
+	unsigned char *src =
+	    malloc(s->stored_size < LZ4_CHUNK ? (size_t)s->stored_size : LZ4_CHUNK);
 	int rc;
 
 	if (!src || LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {

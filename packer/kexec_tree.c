@@ -24,22 +24,23 @@ static char *next_word(const char **p)
 		*p = s;
 		return NULL;
 	}
-	out = o = malloc(strlen(s) + 1);
+	/* a word ends at its line (continuations were joined), which bounds its length */
+	out = o = malloc(strcspn(s, "\n") + 1);
 	if (!out)
 		return NULL;
 	while (*s && !strchr(" \t\n;&|", *s)) {
 		if (*s == '\'') {
-			for (s++; *s && *s != '\''; s++)
+			for (s++; *s && *s != '\'' && *s != '\n'; s++)
 				*o++ = *s;
 			s += *s == '\'';
 		} else if (*s == '"') {
-			for (s++; *s && *s != '"'; s++) {
+			for (s++; *s && *s != '"' && *s != '\n'; s++) {
 				if (*s == '\\' && (s[1] == '"' || s[1] == '\\' || s[1] == '$'))
 					s++;
 				*o++ = *s;
 			}
 			s += *s == '"';
-		} else if (*s == '\\' && s[1]) {
+		} else if (*s == '\\' && s[1] && s[1] != '\n') {
 			*o++ = s[1];
 			s += 2;
 		} else {
@@ -124,12 +125,16 @@ int kexec_tree_parse(const char *dir, const char *script, size_t len, struct kex
 		int n = 0;
 		while (n < MAX_WORDS && (w[n] = next_word(&p)))
 			n++;
-		memset(t, 0, sizeof *t);
 		found = take_command(dir, w, n, t);
 		while (n > 0)
 			free(w[--n]);
-		if (!found)
+		if (!found) {
+			/* only what a command set is reset: a memset per line made long scripts
+			 * quadratic */
 			free(t->cmdline);
+			t->cmdline = NULL;
+			t->kernel[0] = t->initrd[0] = 0;
+		}
 		p += strcspn(p, "\n;&|");
 		p += *p != 0;
 	}
