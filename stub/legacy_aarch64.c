@@ -1,12 +1,120 @@
-/* arm64 has no kexec_load path (stub/legacy_x86_64.c is x86_64's): the preflight never picks
- * it on arm64 and refuses --syscall legacy, so this only keeps the loader linkable. */
+/* arm64's kexec_load path: what kexec_file_load does in the kernel, done here for kernels built
+ * without CONFIG_KEXEC_FILE (Debian's arm64 kernels, for one). Four segments: the Image at a
+ * 2 MiB aligned base + text_offset, the initrd, the running kernel's device tree
+ * (/sys/firmware/fdt) with a new /chosen (command line, initrd), and a purgatory that sets x0
+ * to the tree and branches to the kernel. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "arm64.h"
+#include "fdt.h"
 #include "legacy.h"
+#include "load.h"
+#include "seam.h"
+
+#define KEXEC_ARCH_AARCH64 (183ul << 16) /* EM_AARCH64 */
+#define PAGE 4096ull
+#define FDT_MAX (2u << 20) /* booting.rst: the tree must not exceed 2 MiB */
+#define IOMEM_MAX (1u << 20)
+
+/* Reads the host file path (through the seam) into a new NUL-terminated buffer. */
+static char *slurp(const char *path, size_t max, size_t *len)
+{
+	int fd = kexe_seam.open_host(path);
+	char *buf = fd >= 0 ? malloc(max + 1) : NULL;
+	ssize_t n = 0;
+
+	*len = 0;
+	while (buf && *len < max && (n = read(fd, buf + *len, max - *len)) > 0)
+		*len += (size_t)n;
+	if (fd >= 0)
+		close(fd);
+	if (buf && n < 0) {
+		free(buf);
+		return NULL;
+	}
+	if (buf)
+		buf[*len] = 0;
+	return buf;
+}
+
+static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
+		       const unsigned char *kernel, const unsigned char *initrd,
+		       struct kexe_err *err)
+{
+	static struct kexe_arm64_ram ram;
+	static unsigned char dtb[FDT_MAX];
+	unsigned char purgatory[KEXE_ARM64_PURGATORY_SIZE];
+	struct kexe_kexec_segment s[4];
+	struct kexe_arm64_image img;
+	struct kexe_arm64_layout l;
+	size_t iomem_len, fdt_len, dtb_size = 0;
+	char *iomem = slurp("/proc/iomem", IOMEM_MAX, &iomem_len);
+	char *fdt = slurp("/sys/firmware/fdt", FDT_MAX, &fdt_len);
+	unsigned n = 0;
+	int rc = 0;
+
+	if (!iomem || !fdt)
+		rc = kexe_fail(err, KEXE_EXIT_HOST,
+			       "kexec_load needs %s, which cannot be read; run as root on the host",
+			       iomem ? "/sys/firmware/fdt (the device tree)" : "/proc/iomem");
+	if (rc == 0)
+		rc = kexe_arm64_image_read(kernel, (size_t)p->kernel_size, &img, err);
+	if (rc == 0) {
+		kexe_arm64_parse_iomem(iomem, &ram);
+		/* the tree's size with the new /chosen is not known before its address: place it
+		 * with room for the command line and the initrd properties, then write it */
+		dtb_size = fdt_len + strlen(p->cmdline) + 256;
+		rc = kexe_arm64_place(&ram, img.text_offset, img.image_size, p->kernel_size,
+				      p->initrd_size, dtb_size, sizeof purgatory, &l, err);
+	}
+	if (rc == 0 && !(dtb_size = kexe_fdt_set_chosen(
+			     (unsigned char *)fdt, fdt_len, p->cmdline, l.initrd,
+			     l.initrd + (p->initrd_fd >= 0 ? p->initrd_size : 0), dtb, sizeof dtb)))
+		rc =
+		    kexe_fail(err, KEXE_EXIT_HOST,
+			      "/sys/firmware/fdt is not a device tree kexe can rewrite; use a host "
+			      "kernel with kexec_file_load");
+	if (rc == 0) {
+		kexe_arm64_purgatory(purgatory, l.dtb, l.kernel);
+		s[n++] = (struct kexe_kexec_segment){kernel, (size_t)p->kernel_size, l.kernel,
+						     (size_t)l.kernel_size};
+		if (p->initrd_fd >= 0)
+			s[n++] = (struct kexe_kexec_segment){
+			    initrd, (size_t)p->initrd_size, l.initrd,
+			    (size_t)((p->initrd_size + PAGE - 1) / PAGE * PAGE)};
+		s[n++] = (struct kexe_kexec_segment){dtb, dtb_size, l.dtb,
+						     (size_t)((dtb_size + PAGE - 1) / PAGE * PAGE)};
+		s[n++] = (struct kexe_kexec_segment){purgatory, sizeof purgatory, l.purgatory,
+						     (size_t)PAGE};
+		if (kexe_seam.kexec_load(l.purgatory, n, s, KEXEC_ARCH_AARCH64))
+			rc = kexe_load_error("kexec_load", errno, p, h, err);
+	}
+	free(iomem);
+	free(fdt);
+	return rc;
+}
 
 int kexe_load_legacy(const struct kexe_payload *p, const struct kexe_host *h, struct kexe_err *err)
 {
-	(void)p;
-	(void)h;
-	return kexe_fail(err, KEXE_EXIT_USAGE,
-			 "--syscall legacy (kexec_load) is implemented for x86_64 only; use "
-			 "--syscall file");
+	unsigned char *kernel, *initrd = NULL;
+	int rc;
+
+	kernel = mmap(NULL, (size_t)p->kernel_size, PROT_READ, MAP_SHARED, p->kernel_fd, 0);
+	if (p->initrd_fd >= 0)
+		initrd = mmap(NULL, (size_t)p->initrd_size, PROT_READ, MAP_SHARED, p->initrd_fd, 0);
+	if (kernel == MAP_FAILED || initrd == MAP_FAILED)
+		rc = kexe_fail(err, KEXE_EXIT_MEMORY, "cannot map the unpacked payload: %s",
+			       strerror(errno));
+	else
+		rc = load_mapped(p, h, kernel, initrd, err);
+	if (kernel != MAP_FAILED)
+		munmap(kernel, (size_t)p->kernel_size);
+	if (initrd && initrd != MAP_FAILED)
+		munmap(initrd, (size_t)p->initrd_size);
+	return rc;
 }

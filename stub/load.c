@@ -20,6 +20,12 @@ int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, int legac
 	if (kexe_seam.kexec_file_load(p->kernel_fd, p->initrd_fd, strlen(p->cmdline) + 1,
 				      p->cmdline, flags) == 0)
 		return 0;
+	if (kexe_arch_fall_back_to_kexec_load(errno)) {
+		fprintf(stderr,
+			"kexe: the running kernel has no kexec_file_load (CONFIG_KEXEC_FILE "
+			"is off); loading with kexec_load\n");
+		return kexe_load_legacy(p, h, err);
+	}
 	return kexe_load_error("kexec_file_load", errno, p, h, err);
 }
 

@@ -1,6 +1,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "arch.h"
 #include "preflight.h"
 
 #define MIB (1024 * 1024)
@@ -113,7 +114,7 @@ static const char *ruled_out(const struct kexe_host *h, const struct kexe_plan *
 		return "--syscall file was given";
 	if (!legacy && p->syscall == SYSCALL_LEGACY)
 		return "--syscall legacy was given";
-	if (legacy && p->kernel.arch != KEXE_ARCH_X86_64)
+	if (legacy && !kexe_arch_has_kexec_load(p->kernel.arch))
 		return "kexec_load is implemented for x86_64 only";
 	if (legacy && locked)
 		return "kernel lockdown forbids kexec_load";

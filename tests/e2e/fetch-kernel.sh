@@ -1,34 +1,51 @@
 #!/bin/bash
-# Print the path of a Debian amd64 kernel (vmlinuz) for the guests.
-# The package is resolved from the linux-image-amd64 metapackage, fetched
-# with `apt-get download` into the cache and unpacked with dpkg-deb -x.
-# Nothing is installed on the host.
+# Print the path of a Debian kernel for the guests of $E2E_ARCH (lib.sh): vmlinuz on amd64;
+# on arm64 the plain Image QEMU's -kernel boots (vmlinuz gunzipped when Debian ships it gzip'd,
+# as older releases did; bookworm's is the Image already).
+# The package is resolved from the linux-image-$E2E_DEBARCH metapackage, fetched with
+# `apt-get download` into the cache and unpacked with dpkg-deb -x. Nothing is installed on the
+# host.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 dir="$CACHE/e2e/kernel"
 mkdir -p "$dir"
+case $E2E_DEBARCH in
+amd64) file=vmlinuz ;;
+*) file=Image ;;
+esac
 
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-    awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+meta="linux-image-$E2E_DEBARCH:$E2E_DEBARCH"
+pkg=$(apt-cache depends "$meta" 2>/dev/null |
+    awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { sub(/:.*/, "", $2); print $2; exit }')
 if [ -z "$pkg" ]; then
     # No package lists (apt-get update not run, or offline): reuse a cached kernel.
-    k=$(ls "$dir"/*/vmlinuz 2>/dev/null | tail -n1 || true)
-    [ -n "$k" ] || die "cannot resolve linux-image-amd64 (run apt-get update)"
-    log "apt cannot resolve linux-image-amd64; using cached $k"
+    k=$(ls "$dir"/*_"$E2E_DEBARCH"*/"$file" "$dir"/*-"$E2E_DEBARCH"_*/"$file" 2>/dev/null |
+        tail -n1 || true)
+    [ -n "$k" ] || die "cannot resolve $meta (run apt-get update$(
+        [ "$E2E_DEBARCH" = amd64 ] || echo "; dpkg --add-architecture $E2E_DEBARCH first"))"
+    log "apt cannot resolve $meta; using cached $k"
     printf '%s\n' "$k"
     exit 0
 fi
-ver=$(apt-cache show --no-all-versions "$pkg" | awk '/^Version:/ { print $2; exit }')
+ver=$(apt-cache show --no-all-versions "$pkg:$E2E_DEBARCH" | awk '/^Version:/ { print $2; exit }')
 out="$dir/${pkg}_$ver"
-if [ ! -s "$out/vmlinuz" ]; then
-    log "fetching $pkg $ver"
+if [ ! -s "$out/$file" ]; then
+    log "fetching $pkg $ver ($E2E_DEBARCH)"
     tmp=$(mktemp -d "$dir/tmp.XXXXXX")
     trap 'rm -rf "$tmp"' EXIT
-    (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2)
+    (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg:$E2E_DEBARCH=$ver" >&2)
     dpkg-deb -x "$tmp"/*.deb "$tmp/x"
     mkdir -p "$out"
     cp "$tmp"/x/boot/vmlinuz-* "$out/vmlinuz.tmp"
     mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+    if [ "$file" = Image ]; then
+        if gzip -t "$out/vmlinuz" 2>/dev/null; then
+            gzip -dc "$out/vmlinuz" >"$out/Image.tmp"
+        else
+            cp "$out/vmlinuz" "$out/Image.tmp"
+        fi
+        mv "$out/Image.tmp" "$out/Image"
+    fi
 fi
-printf '%s\n' "$out/vmlinuz"
+printf '%s\n' "$out/$file"

@@ -22,6 +22,23 @@ export BUILD KEXE KEXE_CACHE="$CACHE"
 : "${E2E_LOWMEM_MIB:=384}"      # payload of 'lowmem' (zeros, compresses well)
 : "${E2E_LOWMEM_MEM:=192M}"     # RAM for 'lowmem': boots stage 1, can't load
 : "${E2E_TIMEOUT:=180}"         # seconds per guest boot (large scales it up)
+: "${E2E_ARM64_MEM:=384M}"      # E2E_MEM for arm64 guests
+E2E_X86_64_MEM=$E2E_MEM
+
+# set_arch ARCH: the guests' architecture, x86_64 (the default) or arm64 (qemu-system-aarch64
+# -M virt under TCG, Debian's arm64 kernel, busybox-static:arm64). Sets E2E_ARCH, the Debian
+# architecture, the serial console, the QEMU binary and E2E_MEM; E2E_PACK_KERNEL (what bundles
+# pack instead of $KERNEL, see prepare_guests) is cleared.
+set_arch() {
+    case $1 in
+    x86_64) E2E_DEBARCH=amd64 E2E_CONSOLE=ttyS0 E2E_QEMU=qemu-system-x86_64 E2E_MEM=$E2E_X86_64_MEM ;;
+    arm64) E2E_DEBARCH=arm64 E2E_CONSOLE=ttyAMA0 E2E_QEMU=qemu-system-aarch64 E2E_MEM=$E2E_ARM64_MEM ;;
+    *) die "unknown architecture '$1' (x86_64 or arm64)" ;;
+    esac
+    E2E_ARCH=$1 E2E_PACK_KERNEL=
+    export E2E_ARCH E2E_DEBARCH E2E_CONSOLE E2E_QEMU E2E_MEM E2E_PACK_KERNEL
+}
+set_arch "${E2E_ARCH:-x86_64}"
 
 log() { printf '%s\n' "e2e: $*" >&2; }
 die() { printf '%s\n' "e2e: error: $*" >&2; exit 1; }
@@ -43,15 +60,23 @@ mkcpio() {
     mv "$out.tmp" "$out"
 }
 
+# The static busybox for the guests: the host's on x86_64, busybox-static:arm64 fetched into the
+# cache for arm64 guests (fetch-busybox.sh).
+guest_busybox() {
+    if [ "$E2E_ARCH" = x86_64 ]; then command -v busybox; else "$E2E/fetch-busybox.sh"; fi
+}
+
 # Populate DIR/bin with the static busybox and a symlink per applet.
 install_busybox() {
-    local dir=$1 bb a
-    bb=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
+    local dir=$1 bb a list
+    bb=$(guest_busybox) || die "busybox not found (apt-get install busybox-static)"
     ! readelf -l "$bb" 2>/dev/null | grep -q 'Requesting program interpreter' ||
         die "$bb is dynamically linked (apt-get install busybox-static)"
+    # A foreign busybox cannot list its applets here; the host's (the same Debian build) can.
+    list=$("$bb" --list 2>/dev/null || busybox --list) || die "cannot list busybox applets"
     mkdir -p "$dir/bin"
     cp "$bb" "$dir/bin/busybox"
-    for a in $("$bb" --list); do
+    for a in $list; do
         [ "$a" = busybox ] || ln -sf busybox "$dir/bin/$a"
     done
     mkdir -p "$dir/proc" "$dir/sys" "$dir/dev" "$dir/tmp" "$dir/root"
@@ -68,9 +93,9 @@ cache_key() {
 # Host tools the harness needs (Debian packages in the message).
 check_tools() {
     local t
-    for t in qemu-system-x86_64 busybox cpio openssl apt-get dpkg-deb readelf xz gzip; do
+    for t in "$E2E_QEMU" busybox cpio openssl apt-get dpkg-deb readelf xz gzip; do
         command -v "$t" >/dev/null || die "$t not found (apt-get install" \
-            "qemu-system-x86 busybox-static cpio openssl binutils xz-utils)"
+            "qemu-system-x86 qemu-system-arm busybox-static cpio openssl binutils xz-utils)"
     done
     [ -x "$KEXE" ] || die "$KEXE not found: build it first (make)"
 }
@@ -83,9 +108,18 @@ prepare_guests() {
     KERNEL=$("$E2E/fetch-kernel.sh") || die "cannot fetch the test kernel"
     STAGE1=$("$E2E/mkinitrd.sh" stage1) || die "cannot build the stage-1 initrd"
     STAGE2=$("$E2E/mkinitrd.sh" stage2) || die "cannot build the stage-2 initrd"
-    export KERNEL STAGE1 STAGE2
-    log "kernel $KERNEL"
-    if [ -z "${E2E_ACCEL:-}" ]; then
+    # arm64: QEMU boots the plain Image; bundles pack it gzip'd, as kernels are shipped, so
+    # every arm64 scenario also checks that the packer unpacks it right.
+    if [ "$E2E_ARCH" = arm64 ]; then
+        E2E_PACK_KERNEL="$KERNEL.gz"
+        [ -s "$E2E_PACK_KERNEL" ] || { gzip -9n <"$KERNEL" >"$E2E_PACK_KERNEL.tmp" &&
+            mv "$E2E_PACK_KERNEL.tmp" "$E2E_PACK_KERNEL"; } || die "cannot gzip $KERNEL"
+    fi
+    export KERNEL STAGE1 STAGE2 E2E_PACK_KERNEL
+    log "$E2E_ARCH kernel $KERNEL${E2E_PACK_KERNEL:+ (bundles pack $E2E_PACK_KERNEL)}"
+    if [ "$E2E_ARCH" != x86_64 ]; then   # no KVM for a foreign guest: TCG, still self-tested
+        E2E_ACCEL=$(E2E_ACCEL= "$E2E/probe-accel.sh" "$KERNEL" "$STAGE2" "$1") || E2E_ACCEL=
+    elif [ -z "${E2E_ACCEL:-}" ]; then
         E2E_ACCEL=$("$E2E/probe-accel.sh" "$KERNEL" "$STAGE2" "$1") || E2E_ACCEL=
     fi
     export E2E_ACCEL

@@ -19,7 +19,7 @@ name=${1:-}; mib=${2:-0}
 dir="$CACHE/e2e/initrd"
 mkdir -p "$dir"
 
-bb=$(command -v busybox || true)
+bb=$(guest_busybox || true)   # per $E2E_ARCH (lib.sh)
 case $kind in   # what the archive is made of, besides these scripts
 stage1) inputs="$bb $E2E/guest/stage1-init $E2E/guest/guest-lib.sh" ;;
 stage2) inputs="$bb $E2E/guest/stage2-init" ;;

@@ -10,7 +10,7 @@ set -eu
 . "$E2E/check.sh"
 kernel=$1 initrd=$2 logdir=$3
 mkdir -p "$logdir"
-cmdline="console=ttyS0 panic=-1 kexe.e2e=probe"
+cmdline="console=$E2E_CONSOLE panic=-1 kexe.e2e=probe"
 
 try() {
     local accel=$1 timeout=$2 log="$logdir/probe-$1.log"
@@ -24,7 +24,7 @@ try() {
     return 1
 }
 
-if [ -r /dev/kvm ] && [ -w /dev/kvm ] && try kvm "${E2E_KVM_PROBE_TIMEOUT:-20}"; then
+if [ "$E2E_ARCH" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && try kvm "${E2E_KVM_PROBE_TIMEOUT:-20}"; then
     echo kvm
 elif try tcg 120; then
     echo tcg

@@ -22,13 +22,13 @@ GUEST="$ROOTFS/e2e"       # /e2e/ in stage 1: bundles and scenario.sh
 mkdir -p "$GUEST"
 
 # The kernel command line a test bundle is packed with.
-s2_cmdline() { printf 'console=ttyS0 panic=-1 kexe.e2e=%s\n' "$1"; }
+s2_cmdline() { printf 'console=%s panic=-1 kexe.e2e=%s\n' "$E2E_CONSOLE" "$1"; }
 
 # pack OUT ARGS...: make a bundle with the kexe packer (on the host; the
-# packer only writes files).
+# packer only writes files). arm64 bundles pack the gzip'd kernel (lib.sh).
 pack() {
     local out=$1; shift
-    "$KEXE" pack --kernel "$KERNEL" "$@" -o "$out" >"$W/pack.out" 2>&1 ||
+    "$KEXE" pack --kernel "${E2E_PACK_KERNEL:-$KERNEL}" "$@" -o "$out" >"$W/pack.out" 2>&1 ||
         fail "kexe pack failed: $(tail -n1 "$W/pack.out")" || return 1
 }
 
@@ -53,7 +53,7 @@ boot_stage1() {
     cat "$STAGE1" "$W/guest.cpio" >"$W/stage1.cpio"
     rm -f "$W/guest.cpio"
     "$E2E/qemu-boot.sh" "$KERNEL" "$W/stage1.cpio" \
-        "console=ttyS0 panic=-1 kexe.e2e=stage1" "$mem" "$timeout" "$LOG" || rc=$?
+        "console=$E2E_CONSOLE panic=-1 kexe.e2e=stage1" "$mem" "$timeout" "$LOG" || rc=$?
     rm -f "$W/stage1.cpio"
     [ "$rc" = 0 ] || [ "$rc" = 124 ] || fail "qemu failed (exit $rc): $(tail -n1 "$LOG")"
 }

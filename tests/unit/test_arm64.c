@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "arm64.h"
 #include "bytes.h"
+#include "fdt.h"
 #include "format.h"
 #include "images.h"
 #include "kernel.h"
@@ -248,4 +249,174 @@ TEST(arm64_einval_names_both_causes_and_never_a_missing_syscall)
 	/* other errnos keep the common explanation */
 	CHECK(kexe_arm64_load_error("kexec_file_load", ENOMEM, &p, &h, &err) == 0);
 	CHECK(kexe_arm64_load_error("kexec_file_load", ENOSYS, &p, &h, &err) == 0);
+}
+
+/* A small flattened device tree, built by hand: / { compatible; chosen { bootargs = old;
+ * linux,initrd-start; kaslr-seed }; memory { reg } }, or without the chosen node. */
+static size_t fdt_build(unsigned char *out, int with_chosen)
+{
+	static const char strings[] = "compatible\0bootargs\0linux,initrd-start\0kaslr-seed\0reg";
+	unsigned char *p = out + 40 + 16; /* header, then an empty reservation map */
+	size_t struct_off = 40 + 16, struct_size, strings_off;
+
+#define BE32(v)                                                                                    \
+	(p[0] = (unsigned char)((v) >> 24), p[1] = (unsigned char)((v) >> 16),                     \
+	 p[2] = (unsigned char)((v) >> 8), p[3] = (unsigned char)(v), p += 4)
+#define NODE(name) (BE32(1), memcpy(p, name, sizeof name), p += (sizeof name + 3) & ~3u)
+#define PROP(off, val, len)                                                                        \
+	(BE32(3), BE32(len), BE32(off), memcpy(p, val, len), p += ((len) + 3) & ~3u)
+	memset(out, 0, 4096);
+	NODE("");
+	PROP(0, "linux,dummy-virt", 17);
+	if (with_chosen) {
+		NODE("chosen");
+		PROP(11, "old", 4);
+		PROP(20, "\0\0\0\0\0\0\0\1", 8);
+		PROP(39, "\1\2\3\4\5\6\7\10", 8);
+		BE32(2);
+	}
+	NODE("memory@40000000");
+	PROP(50, "\0\0\0\0\x40\0\0\0\0\0\0\0\x10\0\0\0", 16);
+	BE32(2);
+	BE32(2);
+	BE32(9);
+	struct_size = (size_t)(p - out) - struct_off;
+	strings_off = (size_t)(p - out);
+	memcpy(p, strings, sizeof strings);
+	p += sizeof strings;
+	{
+		size_t total = (size_t)(p - out);
+		p = out;
+		BE32(KEXE_FDT_MAGIC);
+		BE32(total);
+		BE32(struct_off);
+		BE32(strings_off);
+		BE32(40);
+		BE32(17);
+		BE32(16);
+		BE32(0);
+		BE32(sizeof strings);
+		BE32(struct_size);
+		return total;
+	}
+#undef BE32
+#undef NODE
+#undef PROP
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The value of property name of /chosen in tree t (its length in *len), or NULL; *count is
+ * how many times it occurs there. */
+static const unsigned char *chosen_prop(const unsigned char *t, const char *name, uint32_t *len,
+					int *count)
+{
+	const unsigned char *s = t + rd32(t + 8), *strings = t + rd32(t + 12), *found = NULL;
+	size_t pos = 0, size = rd32(t + 36);
+	int depth = 0, chosen = 0;
+
+	*count = 0;
+	while (pos < size) {
+		uint32_t tok = rd32(s + pos);
+		pos += 4;
+		if (tok == 1) {
+			depth++;
+			chosen = depth == 2 && !strcmp((const char *)s + pos, "chosen");
+			pos += (strlen((const char *)s + pos) + 4) & ~(size_t)3;
+		} else if (tok == 2) {
+			depth--;
+			chosen = 0;
+		} else if (tok == 3) {
+			uint32_t n = rd32(s + pos);
+			if (chosen && !strcmp((const char *)strings + rd32(s + pos + 4), name)) {
+				found = s + pos + 8;
+				*len = n;
+				++*count;
+			}
+			pos += (8 + n + 3) & ~(size_t)3;
+		} else if (tok == 9) {
+			break;
+		}
+	}
+	return found;
+}
+
+TEST(device_tree_gets_a_new_chosen_node)
+{
+	static unsigned char in[4096], out[8192];
+	size_t len = fdt_build(in, 1), n;
+	const unsigned char *v;
+	uint32_t vlen;
+	int count;
+
+	n = kexe_fdt_set_chosen(in, len, "console=ttyAMA0 x=1", 0x48000000, 0x48100000, out,
+				sizeof out);
+	CHECK(n > len && rd32(out) == KEXE_FDT_MAGIC && rd32(out + 4) == n);
+	v = chosen_prop(out, "bootargs", &vlen, &count);
+	CHECK(v && count == 1 && vlen == 20 && !strcmp((const char *)v, "console=ttyAMA0 x=1"));
+	v = chosen_prop(out, "linux,initrd-start", &vlen, &count);
+	CHECK(v && count == 1 && vlen == 8 && rd32(v) == 0 && rd32(v + 4) == 0x48000000);
+	v = chosen_prop(out, "linux,initrd-end", &vlen, &count);
+	CHECK(v && count == 1 && vlen == 8 && rd32(v + 4) == 0x48100000);
+	v = chosen_prop(out, "kaslr-seed", &vlen, &count); /* other properties stay */
+	CHECK(v && count == 1 && v[7] == 8);
+
+	/* no initrd: no initrd properties; a tree without /chosen gets one */
+	len = fdt_build(in, 0);
+	n = kexe_fdt_set_chosen(in, len, "quiet", 0, 0, out, sizeof out);
+	CHECK(n > 0);
+	v = chosen_prop(out, "bootargs", &vlen, &count);
+	CHECK(v && !strcmp((const char *)v, "quiet"));
+	CHECK(chosen_prop(out, "linux,initrd-start", &vlen, &count) == NULL && count == 0);
+
+	/* damaged trees and a buffer too small are refused */
+	CHECK(kexe_fdt_set_chosen(in, len, "x", 0, 0, out, 100) == 0);
+	in[0] ^= 1;
+	CHECK(kexe_fdt_set_chosen(in, len, "x", 0, 0, out, sizeof out) == 0);
+	len = fdt_build(in, 1);
+	CHECK(kexe_fdt_set_chosen(in, len - 60, "x", 0, 0, out, sizeof out) == 0);
+}
+
+TEST(iomem_ram_minus_reserved_and_placement)
+{
+	static const char iomem[] = "09000000-09000fff : pl011@9000000\n"
+				    "  09000000-09000fff : 9000000.pl011 pl011@9000000\n"
+				    "40000000-57ffffff : System RAM\n"
+				    "  40210000-41c1ffff : Kernel code\n"
+				    "  44000000-441fffff : reserved\n"
+				    "  4c000000-4fffffff : Crash kernel\n"
+				    "  57fe0000-57ffffff : reserved\n";
+	static struct kexe_arm64_ram ram;
+	struct kexe_arm64_layout l;
+	struct kexe_err err;
+
+	kexe_arm64_parse_iomem(iomem, &ram);
+	CHECK(ram.count == 3);
+	CHECK(ram.spans[0].start == 0x40000000 && ram.spans[0].end == 0x44000000);
+	CHECK(ram.spans[1].start == 0x44200000 && ram.spans[1].end == 0x4c000000);
+	CHECK(ram.spans[2].start == 0x50000000 && ram.spans[2].end == 0x57fe0000);
+	/* 33 MiB kernel: fits in the first span at the base of RAM */
+	CHECK(kexe_arm64_place(&ram, 0, 33u << 20, 32u << 20, 2u << 20, 70000, 40, &l, &err) == 0);
+	CHECK(l.kernel == 0x40000000 && l.kernel_size == 33u << 20);
+	CHECK(l.initrd == 0x42100000 && l.dtb == 0x42300000 && l.purgatory == 0x42312000);
+	/* text_offset 512 KiB, and too big for the first span: the second one */
+	CHECK(kexe_arm64_place(&ram, 0x80000, 100u << 20, 32u << 20, 20u << 20, 70000, 40, &l,
+			       &err) == 0);
+	CHECK(l.kernel == 0x44280000 && l.purgatory + 4096 <= 0x4c000000);
+	CHECK(kexe_arm64_place(&ram, 0, 200u << 20, 32u << 20, 0, 70000, 40, &l, &err) == -1);
+	CHECK(err.code == KEXE_EXIT_MEMORY && strstr(err.msg, "largest has 127 MiB"));
+}
+
+TEST(purgatory_sets_x0_to_the_tree_and_branches_to_the_kernel)
+{
+	unsigned char p[KEXE_ARM64_PURGATORY_SIZE];
+
+	kexe_arm64_purgatory(p, 0x4a300000, 0x40000000);
+	CHECK(kexe_le32(p) == 0x580000c0);	/* ldr x0, [pc, #24] */
+	CHECK(kexe_le32(p + 16) == 0x58000084); /* ldr x4, [pc, #16] */
+	CHECK(kexe_le32(p + 20) == 0xd61f0080); /* br x4 */
+	CHECK(kexe_le64(p + 24) == 0x4a300000 && kexe_le64(p + 32) == 0x40000000);
 }

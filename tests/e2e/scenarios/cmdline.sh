@@ -4,7 +4,7 @@ scenario_run() {
     local packed append replaced
     packed=$(s2_cmdline cmdline)
     append='kexe.appended=1 msg="two words"'
-    replaced='console=ttyS0 panic=-1 kexe.e2e=cmdline-replaced'
+    replaced="console=$E2E_CONSOLE panic=-1 kexe.e2e=cmdline-replaced"
     pack "$GUEST/boot.kexe" --initrd "$STAGE2" --cmdline "$packed"
 
     guest_script <<EOS
