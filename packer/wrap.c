@@ -9,6 +9,7 @@
 #include "format.h"
 #include "input.h"
 #include "io.h"
+#include "progress.h"
 #include "wrap.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -304,28 +305,47 @@ static size_t build_header(struct fields *f, char *out, size_t size)
 	return total;
 }
 
+/* SHA-256 of the whole bundle, in pieces so a terminal shows progress (bundles reach 1 GB). */
 static void hash_bundle(const struct input_file *b, char out[KEXE_SHA256_HEX_SIZE])
 {
-	kexe_sha256_hex(b->data ? b->data : (const unsigned char *)"", (size_t)b->size, out);
+	const size_t chunk = 1 << 22;
+	struct kexe_progress progress;
+	struct kexe_sha256 s;
+	unsigned char digest[KEXE_SHA256_SIZE];
+
+	kexe_sha256_init(&s);
+	kexe_progress_start(&progress, "hashing", b->size);
+	for (uint64_t off = 0; off < b->size; off += chunk) {
+		size_t n = b->size - off < chunk ? (size_t)(b->size - off) : chunk;
+		kexe_sha256_update(&s, b->data + off, n);
+		kexe_progress_add(&progress, n);
+	}
+	kexe_progress_end(&progress);
+	kexe_sha256_final(&s, digest);
+	kexe_sha256_to_hex(digest, out);
 }
 
 static int write_sh(int fd, const struct input_file *b, const char *header, size_t header_len,
 		    struct kexe_sha256 *file_hash, struct kexe_err *err)
 {
 	const size_t chunk = 1 << 20;
+	struct kexe_progress progress;
+	int rc = 0;
 
 	if (kexe_write_full(fd, header, header_len, "the shell form", err))
 		return -1;
 	if (file_hash)
 		kexe_sha256_update(file_hash, header, header_len);
-	for (uint64_t off = 0; off < b->size; off += chunk) {
+	kexe_progress_start(&progress, "writing shell form", b->size);
+	for (uint64_t off = 0; off < b->size && rc == 0; off += chunk) {
 		size_t n = b->size - off < chunk ? (size_t)(b->size - off) : chunk;
-		if (kexe_write_full(fd, b->data + off, n, "the shell form", err))
-			return -1;
-		if (file_hash)
+		rc = kexe_write_full(fd, b->data + off, n, "the shell form", err);
+		if (rc == 0 && file_hash)
 			kexe_sha256_update(file_hash, b->data + off, n);
+		kexe_progress_add(&progress, n);
 	}
-	return 0;
+	kexe_progress_end(&progress);
+	return rc;
 }
 
 int kexe_wrap_file(const char *bundle_path, const char *output, uint32_t arch,
