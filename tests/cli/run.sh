@@ -279,4 +279,5 @@ test_consume_frees_the_bundle_while_unpacking() {
 	[ "$after" -lt $((before / 4)) ] || fail "file still holds $after of $before KiB"
 }
 
+. tests/cli/arm64.sh
 run_tests cli $(declare -F | awk '{print $3}' | grep '^test_')

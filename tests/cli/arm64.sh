@@ -1,0 +1,84 @@
+# arm64 bundles in the CLI suite (sourced by tests/cli/run.sh). The aarch64 loader runs here
+# under qemu-aarch64-static (user mode: the host kernel sees its system calls) only as
+# build/stub-aarch64-fake, the loader linked with the fake seam, which cannot kexec or reboot
+# anything; the real aarch64 loader only with --dry-run and --info. Tests skip (pass, saying
+# why) when the arm64 toolchain or qemu-user-static is missing.
+QEMU_AARCH64=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
+FAKE_AARCH64=$BUILD/stub-aarch64-fake
+
+# arm64_ready: 0 when the aarch64 loaders and qemu user mode are here; else says what is missing.
+arm64_ready() {
+	[ -x "$FAKE_AARCH64" ] && [ -x "$BUILD/stub-aarch64" ] && [ -n "$QEMU_AARCH64" ] && return 0
+	echo "skipped: needs build/stub-aarch64 (aarch64.mk) and qemu-user-static"
+	return 1
+}
+
+# run_arm64 CMD...: runs an aarch64 program under qemu user mode.
+run_arm64() { "$QEMU_AARCH64" "$@"; }
+
+# The host the arm64 fake seam sees on the kexec_load path: RAM in /proc/iomem and QEMU
+# virt's device tree (qemu-system-aarch64 -M virt,dumpdtb=) as /sys/firmware/fdt.
+arm64_host() {
+	mkdir -p "$HOSTROOT/sys/firmware"
+	printf '%s\n' '09000000-09000fff : pl011@9000000' '40000000-7fffffff : System RAM' \
+		'  40210000-41c1ffff : Kernel code' '  48000000-481fffff : reserved' \
+		>"$HOSTROOT/proc/iomem"
+	qemu-system-aarch64 -M virt,dumpdtb="$HOSTROOT/sys/firmware/fdt" -m 1G >/dev/null 2>&1
+}
+
+test_arm64_bundle_is_a_static_aarch64_elf() {
+	arm64_ready || return 0
+	"$KEXE" pack --kernel "$IN/Image" --initrd "$IN/initrd-b" --cmdline "console=ttyAMA0" \
+		-o "$WORK/arm.kexe" >"$WORK/out" || fail "pack of an arm64 Image failed"
+	grep -q "arm64 Image" "$WORK/out" || fail "summary: $(cat "$WORK/out")"
+	file "$WORK/arm.kexe" | grep -q 'ARM aarch64.*statically linked' ||
+		fail "not a static aarch64 ELF: $(file "$WORK/arm.kexe")"
+	"$KEXE" info "$WORK/arm.kexe" | grep -q '^arch: *arm64' || fail "info: arch is not arm64"
+	expect_exit 0 run_arm64 "$WORK/arm.kexe" --dry-run || return 1
+	err_has "nothing was loaded" && err_has "command line: console=ttyAMA0"
+}
+
+test_arm64_gzipped_kernel_is_unpacked_at_pack_time() {
+	arm64_ready || return 0
+	gzip -9n <"$IN/Image" >"$WORK/vmlinuz.gz"
+	"$KEXE" pack --stub "$FAKE_AARCH64" --kernel "$WORK/vmlinuz.gz" --cmdline x \
+		-o "$WORK/gz.kexe" >"$WORK/out" || fail "pack of a gzip'd arm64 kernel failed"
+	grep -q "is gzip-compressed" "$WORK/out" || fail "the packer did not say it unpacked"
+	expect_exit 0 "$KEXE" extract "$WORK/gz.kexe" "$WORK/gz" || return 1
+	cmp "$WORK/gz/kernel" "$IN/Image" || fail "the packed kernel is not the unpacked Image"
+}
+
+test_arm64_einval_names_both_causes() {
+	arm64_ready || return 0
+	"$KEXE" pack --stub "$FAKE_AARCH64" --kernel "$IN/Image" --cmdline x -o "$WORK/a.kexe" \
+		>/dev/null || fail pack
+	KEXE_FAKE_LOAD_ERRNO=22 expect_exit 6 run_arm64 "$WORK/a.kexe" --foreground || return 1
+	err_has "kexec_file_load: invalid argument: the running kernel refused" || return 1
+	err_has "cannot load this Image" && err_has "memory is short" || return 1
+	grep -q "has no kexec_file_load" "$WORK/err" && fail "claims the syscall is missing"
+	return 0
+}
+
+test_arm64_without_kexec_file_load_uses_kexec_load() {
+	local dump=$WORK/arm-dump log=$WORK/arm-seam.log
+	arm64_ready || return 0
+	arm64_host || { echo "skipped: needs qemu-system-aarch64 for a device tree"; return 0; }
+	mkdir -p "$dump"
+	"$KEXE" pack --stub "$FAKE_AARCH64" --kernel "$IN/Image" --initrd "$IN/initrd-b" \
+		--cmdline "console=ttyAMA0 kexe.cli=fallback" -o "$WORK/a.kexe" >/dev/null || fail pack
+	# kexec_file_load fails with ENOSYS, as on Debian's arm64 kernels; the fake kexec_load
+	# fails the same way after recording its segments
+	KEXE_FAKE_LOAD_ERRNO=38 KEXE_FAKE_DUMP=$dump KEXE_FAKE_LOG=$log \
+		expect_exit 6 run_arm64 "$WORK/a.kexe" --foreground || return 1
+	err_has "no kexec_file_load (CONFIG_KEXEC_FILE is off); loading with kexec_load" || return 1
+	grep -q '^kexec_load entry=0x4[0-9a-f]* segments=4 flags=0xb70000$' "$log" ||
+		fail "no arm64 kexec_load with 4 segments: $(cat "$log")"
+	grep -q '^segment 0 mem=0x40000000 ' "$log" || fail "kernel not at the base of RAM: $(cat "$log")"
+	cmp "$dump/segment-0" "$IN/Image" || fail "segment 0 is not the kernel"
+	cmp "$dump/segment-1" "$IN/initrd-b" || fail "segment 1 is not the initrd"
+	grep -qa "console=ttyAMA0 kexe.cli=fallback" "$dump/segment-2" ||
+		fail "the device tree lacks the command line"
+	[ "$(od -An -tx1 -N4 "$dump/segment-2" | tr -d ' ')" = d00dfeed ] ||
+		fail "segment 2 is not a device tree"
+	[ "$(stat -c %s "$dump/segment-3")" = 40 ] || fail "segment 3 is not the purgatory"
+}
