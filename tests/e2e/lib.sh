@@ -93,9 +93,9 @@ cache_key() {
 # Host tools the harness needs (Debian packages in the message).
 check_tools() {
     local t
-    for t in "$E2E_QEMU" busybox cpio openssl apt-get dpkg-deb readelf xz gzip; do
+    for t in "$E2E_QEMU" busybox cpio openssl apt-get dpkg-deb readelf xz gzip flock; do
         command -v "$t" >/dev/null || die "$t not found (apt-get install" \
-            "qemu-system-x86 qemu-system-arm busybox-static cpio openssl binutils xz-utils)"
+            "qemu-system-x86 qemu-system-arm busybox-static cpio openssl binutils xz-utils util-linux)"
     done
     [ -x "$KEXE" ] || die "$KEXE not found: build it first (make)"
 }
