@@ -4,6 +4,10 @@
 BUILD ?= build
 MUSL_CC ?= musl-gcc
 HOST_CC ?= cc
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 LZ4_INCLUDE ?= /usr/include
 LZ4_STATIC ?= $(shell $(HOST_CC) -print-multiarch | sed 's|^|/usr/lib/|')/liblz4.a
 # zlib (zlib1g-dev): only the packer, to unpack gzip'd and EFI zboot kernels (packer/unwrap.c).
@@ -44,7 +48,7 @@ PACKER_OBJ := $(call musl_obj,$(LIB_SRC) $(PACKER_CORE_SRC) packer/main.c packer
 UNIT_OBJ := $(call host_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/seam_fake.c \
 	$(PACKER_CORE_SRC) $(UNIT_SRC)) $(patsubst %.S,$(HOST_DIR)/%.o,$(STUB_ASM))
 
-.PHONY: all check unit cli test e2e demo bench format clean
+.PHONY: all check unit cli interop test e2e demo bench format clean install uninstall
 all: $(BUILD)/kexe $(BUILD)/stub $(BUILD)/stub-fake
 
 $(BUILD)/lz4inc/.stamp:
@@ -107,8 +111,11 @@ unit: $(HOST_DIR)/unit-tests
 cli: all $(BUILD)/mkimage
 	BUILD=$(BUILD) tests/cli/run.sh
 
+interop: all $(BUILD)/mkimage
+	BUILD=$(BUILD) tests/interop/run.sh
+
 check: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
-	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli
+	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli interop
 
 demo: all
 	BUILD=$(BUILD) KEXE=$(BUILD)/kexe scripts/demo.sh
@@ -117,10 +124,21 @@ e2e: all
 	KEXE=$(BUILD)/kexe BUILD=$(BUILD) tests/e2e/run.sh
 
 test: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
-	BUILD=$(BUILD) tests/run-suites.sh unit sanitize cli oneliner fuzz e2e
+	BUILD=$(BUILD) tests/run-suites.sh unit sanitize cli interop oneliner fuzz e2e
 
 # Suites and tools that live with their tests add their own rules here (e.g. tests/fuzz/fuzz.mk).
 -include $(wildcard tests/*/*.mk) bench/bench.mk
+
+# The packer (every loader is inside it), its man pages and bash completion. DESTDIR for staging.
+install: $(BUILD)/kexe
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BUILD)/kexe $(DESTDIR)$(BINDIR)/kexe
+	install -m 644 docs/kexe.1 docs/kexe-bundle.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 scripts/kexe-completion.bash $(DESTDIR)$(BASHCOMPDIR)/kexe
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kexe $(DESTDIR)$(MANDIR)/man1/kexe.1 \
+		$(DESTDIR)$(MANDIR)/man1/kexe-bundle.1 $(DESTDIR)$(BASHCOMPDIR)/kexe
 
 format:
 	clang-format -i lib/*.[ch] stub/*.[ch] packer/*.[ch] tests/unit/*.[ch] tests/tools/*.c

@@ -15,6 +15,7 @@ run_suite() {
 	case $1 in
 	unit) "${UNIT_TESTS:-$BUILD/host/unit-tests}" ;;
 	cli) tests/cli/run.sh ;;
+	interop) tests/interop/run.sh ;;
 	oneliner) tests/oneliner/run.sh ;;
 	fuzz) make -s BUILD="$BUILD" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}" ;;
 	e2e) KEXE=$BUILD/kexe tests/e2e/run.sh ;;
