@@ -71,8 +71,11 @@ static void begin(enum stub_mode mode, int lines)
 
 void stub_json_start(const struct stub_options *o)
 {
-	if (o->json)
-		begin(o->mode, o->mode == STUB_RUN || o->mode == STUB_LOAD_ONLY);
+	if (!o->json)
+		return;
+	begin(o->mode, o->mode == STUB_RUN || o->mode == STUB_LOAD_ONLY);
+	if (o->mode == STUB_EXTRACT)
+		kexe_json_kstr(&r.j, "dir", o->extract_dir);
 }
 
 int stub_json_active(void)
