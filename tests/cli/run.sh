@@ -15,16 +15,8 @@ trap 'rm -rf "$WORK"' EXIT
 . tests/lib.sh
 # A bundle detaches when stdin is a terminal or it runs under ssh; tests decide that themselves.
 exec </dev/null
-unset SSH_CONNECTION SSH_CLIENT SSH_TTY
-
-# A host the fake seam sees: root, kexec enabled, no lockdown, no container, 4 GiB free.
 HOSTROOT=$WORK/host
-mkdir -p "$HOSTROOT/proc/sys/kernel" "$HOSTROOT/proc/1" "$HOSTROOT/sys/kernel/security"
-echo 0 >"$HOSTROOT/proc/sys/kernel/kexec_load_disabled"
-printf 'MemTotal: 8000000 kB\nMemAvailable: 4000000 kB\n' >"$HOSTROOT/proc/meminfo"
-echo '[none] integrity confidentiality' >"$HOSTROOT/sys/kernel/security/lockdown"
-echo '0::/init.scope' >"$HOSTROOT/proc/1/cgroup"
-export KEXE_FAKE_ROOT=$HOSTROOT KEXE_FAKE_EUID=0
+fake_host "$HOSTROOT"
 
 IN=$WORK/in
 mkdir -p "$IN"

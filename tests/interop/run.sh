@@ -19,21 +19,14 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 # nixos-anywhere's remote script, as tests/e2e/scenarios/nixos-anywhere.sh renders it
 . tests/e2e/scenarios/nixos-anywhere.sh
 exec </dev/null
-unset SSH_CONNECTION SSH_CLIENT SSH_TTY
-
-# A host the fake seam sees (as tests/cli/run.sh): root, kexec enabled, 4 GiB free; root has
-# an authorized key and there is an ssh host key, for the carry flags kexec/run passes.
+# The fake host, and root has an authorized key and there is an ssh host key, for the carry
+# flags kexec/run passes.
 HOSTROOT=$WORK/host
-mkdir -p "$HOSTROOT/proc/sys/kernel" "$HOSTROOT/proc/1" "$HOSTROOT/sys/kernel/security" \
-	"$HOSTROOT/root/.ssh" "$HOSTROOT/etc/ssh"
-echo 0 >"$HOSTROOT/proc/sys/kernel/kexec_load_disabled"
-printf 'MemTotal: 8000000 kB\nMemAvailable: 4000000 kB\n' >"$HOSTROOT/proc/meminfo"
-echo '[none] integrity confidentiality' >"$HOSTROOT/sys/kernel/security/lockdown"
-echo '0::/init.scope' >"$HOSTROOT/proc/1/cgroup"
+fake_host "$HOSTROOT"
+mkdir -p "$HOSTROOT/root/.ssh" "$HOSTROOT/etc/ssh"
 KEY='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKexeInteropTest interop'
 printf 'command="echo no" %s\n' "$KEY" >"$HOSTROOT/root/.ssh/authorized_keys"
 echo 'host key' >"$HOSTROOT/etc/ssh/ssh_host_ed25519_key"
-export KEXE_FAKE_ROOT=$HOSTROOT KEXE_FAKE_EUID=0
 
 IN=$WORK/in
 mkdir -p "$IN"

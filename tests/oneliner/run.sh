@@ -36,14 +36,8 @@ for s in mksh zsh yash ksh93; do # (posh has no -s)
 	command -v "$s" >/dev/null && SHELLS+=("$s")
 done
 
-# A host the fake seam sees: root, kexec enabled, no lockdown, no container, 4 GiB free.
 HOSTROOT=$WORK/host
-mkdir -p "$HOSTROOT/proc/sys/kernel" "$HOSTROOT/proc/1" "$HOSTROOT/sys/kernel/security"
-echo 0 >"$HOSTROOT/proc/sys/kernel/kexec_load_disabled"
-printf 'MemTotal: 8000000 kB\nMemAvailable: 4000000 kB\n' >"$HOSTROOT/proc/meminfo"
-echo '[none] integrity confidentiality' >"$HOSTROOT/sys/kernel/security/lockdown"
-echo '0::/init.scope' >"$HOSTROOT/proc/1/cgroup"
-export KEXE_FAKE_ROOT=$HOSTROOT KEXE_FAKE_EUID=0
+fake_host "$HOSTROOT"
 unset KEXE_SHA256 KEXE_FAKE_LOG KEXE_FAKE_DUMP
 
 # Every test unpacks into this TMPDIR, which must be empty again afterwards.
