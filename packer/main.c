@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "inspect.h"
 #include "nixos_anywhere.h"
 #include "pack.h"
@@ -44,19 +45,6 @@ static void usage(void)
 	       "\n" KEXE_EXIT_CODES_HELP);
 }
 
-static const char *value(int argc, char **argv, int *i, const char *name)
-{
-	size_t len = strlen(name);
-
-	if (strncmp(argv[*i], name, len))
-		return NULL;
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (argv[*i][len] || *i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
 /* --arch x86_64|arm64 (aarch64 and amd64 too): the kernel must be for it. */
 static int parse_arch(const char *v, struct pack_args *a, struct kexe_err *err)
 {
@@ -77,32 +65,32 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 	a->lz4_level = 1;
 	a->print_oneliners = isatty(STDOUT_FILENO);
 	for (int i = 2; i < argc; i++) {
-		if ((v = value(argc, argv, &i, "--kernel")))
+		if ((v = kexe_option_value("--kernel", argc, argv, &i)))
 			a->kernel = v;
-		else if ((v = value(argc, argv, &i, "--initrd"))) {
+		else if ((v = kexe_option_value("--initrd", argc, argv, &i))) {
 			if (a->n_initrds == KEXE_MAX_INITRDS)
 				return kexe_fail(err, KEXE_EXIT_USAGE, "at most %d initrds",
 						 KEXE_MAX_INITRDS);
 			a->initrds[a->n_initrds++] = v;
-		} else if ((v = value(argc, argv, &i, "--cmdline")))
+		} else if ((v = kexe_option_value("--cmdline", argc, argv, &i)))
 			a->cmdline = v;
-		else if ((v = value(argc, argv, &i, "--kexec-tree")))
+		else if ((v = kexe_option_value("--kexec-tree", argc, argv, &i)))
 			a->kexec_tree = v;
-		else if ((v = value(argc, argv, &i, "--name")))
+		else if ((v = kexe_option_value("--name", argc, argv, &i)))
 			a->name = v;
-		else if ((v = value(argc, argv, &i, "--output")) ||
-			 (v = value(argc, argv, &i, "-o")))
+		else if ((v = kexe_option_value("--output", argc, argv, &i)) ||
+			 (v = kexe_option_value("-o", argc, argv, &i)))
 			a->output = v;
-		else if ((v = value(argc, argv, &i, "--level")))
+		else if ((v = kexe_option_value("--level", argc, argv, &i)))
 			a->lz4_level = atoi(v);
-		else if ((v = value(argc, argv, &i, "--stub")))
+		else if ((v = kexe_option_value("--stub", argc, argv, &i)))
 			a->stub_path = v;
-		else if ((v = value(argc, argv, &i, "--arch"))) {
+		else if ((v = kexe_option_value("--arch", argc, argv, &i))) {
 			if (parse_arch(v, a, err))
 				return -1;
 		} else if (!strcmp(argv[i], "--unchecked-kernel"))
 			a->unchecked_kernel = 1;
-		else if ((v = value(argc, argv, &i, "--format"))) {
+		else if ((v = kexe_option_value("--format", argc, argv, &i))) {
 			if (strcmp(v, "sh") && strcmp(v, "kexe") && strcmp(v, "nixos-anywhere"))
 				return kexe_fail(
 				    err, KEXE_EXIT_USAGE,
@@ -110,14 +98,14 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 				    "default)");
 			a->shell_form = !strcmp(v, "sh");
 			a->nixos_anywhere = !strcmp(v, "nixos-anywhere");
-		} else if ((v = value(argc, argv, &i, "--uki")))
+		} else if ((v = kexe_option_value("--uki", argc, argv, &i)))
 			a->uki = v;
-		else if ((v = value(argc, argv, &i, "--append"))) {
+		else if ((v = kexe_option_value("--append", argc, argv, &i))) {
 			if (a->n_append == PACK_MAX_APPEND)
 				return kexe_fail(err, KEXE_EXIT_USAGE,
 						 "at most %d --append options", PACK_MAX_APPEND);
 			a->append[a->n_append++] = v;
-		} else if ((v = value(argc, argv, &i, "--url")))
+		} else if ((v = kexe_option_value("--url", argc, argv, &i)))
 			a->url = v;
 		else if (!strcmp(argv[i], "--print-oneliners"))
 			a->print_oneliners = 1;
@@ -141,12 +129,13 @@ static int wrap(int argc, char **argv, struct kexe_err *err)
 	int tarball = 0;
 
 	for (int i = 2; i < argc; i++) {
-		if ((v = value(argc, argv, &i, "--output")) || (v = value(argc, argv, &i, "-o")))
+		if ((v = kexe_option_value("--output", argc, argv, &i)) ||
+		    (v = kexe_option_value("-o", argc, argv, &i)))
 			output = v;
-		else if ((v = value(argc, argv, &i, "--format")) &&
+		else if ((v = kexe_option_value("--format", argc, argv, &i)) &&
 			 (!strcmp(v, "sh") || !strcmp(v, "nixos-anywhere")))
 			tarball = !strcmp(v, "nixos-anywhere");
-		else if ((v = value(argc, argv, &i, "--url")))
+		else if ((v = kexe_option_value("--url", argc, argv, &i)))
 			opt.url = v;
 		else if (!strcmp(argv[i], "--print-oneliners"))
 			opt.print_oneliners = 1;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "options.h"
 #include "version.h"
 
@@ -10,20 +11,6 @@ static const char *const mode_flags[] = {
     [STUB_LOAD_ONLY] = "--load-only", [STUB_DRY_RUN] = "--dry-run", [STUB_CHECK] = "--check",
     [STUB_INFO] = "--info",	      [STUB_VERSION] = "--version", [STUB_HELP] = "--help",
 };
-
-/* For "--name value" and "--name=value": the value, or NULL when arg is not that flag. */
-static const char *flag_value(const char *name, int argc, char **argv, int *i)
-{
-	size_t len = strlen(name);
-
-	if (strncmp(argv[*i], name, len))
-		return NULL;
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (argv[*i][len] || *i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
 
 static int set_mode(struct stub_options *o, enum stub_mode mode, const char *arg,
 		    struct kexe_err *err)
@@ -112,27 +99,27 @@ static int parse_one(int argc, char **argv, int *i, struct stub_options *o, stru
 		return set_mode(o, STUB_HELP, arg, err);
 	if (parse_switch(arg, o))
 		return 0;
-	if ((v = flag_value("--extract", argc, argv, i))) {
+	if ((v = kexe_option_value("--extract", argc, argv, i))) {
 		o->extract_dir = v;
 		return set_mode(o, STUB_EXTRACT, arg, err);
 	}
-	if ((v = flag_value("--cmdline", argc, argv, i))) {
+	if ((v = kexe_option_value("--cmdline", argc, argv, i))) {
 		o->cmdline = v;
 		return 0;
 	}
-	if ((v = flag_value("--delay", argc, argv, i)))
+	if ((v = kexe_option_value("--delay", argc, argv, i)))
 		return parse_delay(v, o, err);
-	if ((v = flag_value("--stage-dir", argc, argv, i))) {
+	if ((v = kexe_option_value("--stage-dir", argc, argv, i))) {
 		o->stage_dir = v;
 		return 0;
 	}
-	if ((v = flag_value("--syscall", argc, argv, i)))
+	if ((v = kexe_option_value("--syscall", argc, argv, i)))
 		return parse_syscall(v, o, err);
-	if ((v = flag_value("--append", argc, argv, i)))
+	if ((v = kexe_option_value("--append", argc, argv, i)))
 		return add(o->append, &o->n_append, KEXE_MAX_APPEND, v, "--append", err);
-	if ((v = flag_value("--initrd", argc, argv, i)))
+	if ((v = kexe_option_value("--initrd", argc, argv, i)))
 		return add(o->initrds, &o->n_initrds, KEXE_MAX_INITRDS, v, "--initrd", err);
-	if ((v = flag_value("--carry-file", argc, argv, i))) {
+	if ((v = kexe_option_value("--carry-file", argc, argv, i))) {
 		if (!strchr(v, ':'))
 			return kexe_fail(err, KEXE_EXIT_USAGE,
 					 "--carry-file takes SRC:DEST, not %s", v);
