@@ -119,8 +119,9 @@ int kexe_unwrap_kernel(const unsigned char *data, uint64_t size, struct kexe_unw
 		return 0;
 	if (gunzip(data, size, kexe_le32(data + size - 4), out, err))
 		return -1;
-	snprintf(out->what, sizeof out->what,
-		 "gzip-compressed (%.1f MiB); unpacked it to %.1f MiB for kexec_file_load",
-		 (double)size / MIB, (double)out->size / MIB);
+	snprintf(
+	    out->what, sizeof out->what,
+	    "gzip-compressed (%.1f MiB); unpacked it to %.1f MiB (kexec loads the plain image)",
+	    (double)size / MIB, (double)out->size / MIB);
 	return 0;
 }
