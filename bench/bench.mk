@@ -10,5 +10,5 @@ $(BUILD)/bench/unpack: bench/unpack.c tests/unit/images.c $(LIB_SRC) $(wildcard 
 bench-unpack: $(BUILD)/bench/unpack
 	$(BUILD)/bench/unpack $${BENCH_DIR:-/dev/shm} $(BENCH_MIB)
 
-bench: all $(BUILD)/bench/unpack
+bench: all $(BUILD)/bench/unpack $(BUILD)/mkimage
 	BUILD=$(BUILD) BENCH_MIB=$(BENCH_MIB) bench/run.sh
