@@ -156,7 +156,7 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 	x.tail_size = carried.size;
 	if (rc == 0)
 		rc = plan(fd, &x, o, &pl, err);
-	if (rc == 0 && p.release_fd >= 0 && kexe_consume_in_ram(fd))
+	if (rc == 0 && o->consume && kexe_consume_in_ram(fd)) /* --check too: what a run frees */
 		pl.released = kexe_bundle_stored_size(&bundle);
 	stub_json_stage("preflight");
 	if (rc == 0)
