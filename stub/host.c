@@ -48,10 +48,19 @@ static uint64_t meminfo_field(const char *text, const char *name)
 /* The active lockdown mode is the bracketed word: "none [integrity] confidentiality". */
 static void read_lockdown(struct kexe_host *h)
 {
-	char buf[128], *open, *close_;
+	char buf[4096], *open, *close_;
 
-	if (read_host("/sys/kernel/security/lockdown", buf, sizeof buf) <= 0)
+	if (read_host("/sys/kernel/security/lockdown", buf, sizeof buf) <= 0) {
+		/* securityfs is often not mounted on minimal systems: the boot option still
+		 * tells (secure boot can also turn lockdown on, which this does not see) */
+		if (read_host("/proc/cmdline", buf, sizeof buf) <= 0)
+			return;
+		if (strstr(buf, "lockdown=confidentiality"))
+			snprintf(h->lockdown, sizeof h->lockdown, "confidentiality");
+		else if (strstr(buf, "lockdown=integrity"))
+			snprintf(h->lockdown, sizeof h->lockdown, "integrity");
 		return;
+	}
 	open = strchr(buf, '[');
 	close_ = open ? strchr(open, ']') : NULL;
 	if (close_ && (size_t)(close_ - open - 1) < sizeof h->lockdown)

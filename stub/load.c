@@ -71,9 +71,10 @@ static int explain_eperm(const char *call, int e, const struct kexe_host *h, str
 			   "boot a signed kernel or disable lockdown");
 	}
 	return say(call, err, KEXE_EXIT_HOST, e,
-		   "the kernel denied CAP_SYS_BOOT (a security module or "
-		   "a user namespace)",
-		   "run it as real root on the host");
+		   "the kernel refused: lockdown (mount securityfs to see it), a security "
+		   "module, or a user namespace",
+		   "check dmesg; run it as real root on the host, with a signed kernel under "
+		   "lockdown");
 }
 
 static int explain_memory(const char *call, int e, const struct kexe_payload *p,

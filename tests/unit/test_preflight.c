@@ -183,3 +183,18 @@ TEST(preflight_stages_on_disk_before_giving_up_kexec_file_load)
 	CHECK(verdict(&pf, "memory")->level == KEXE_PASS);
 	stage_dir = NULL;
 }
+
+TEST(lockdown_on_the_kernel_command_line_is_seen_without_securityfs)
+{
+	struct kexe_preflight pf;
+	struct kexe_host h;
+	const char *dir = fixture_host(0, NULL, 0); /* no /sys/kernel/security/lockdown */
+
+	write_file(dir, "proc/cmdline", "BOOT_IMAGE=/vmlinuz lockdown=integrity quiet\n");
+	run_preflight(&h, &pf, 0);
+	CHECK(strcmp(h.lockdown, "integrity") == 0);
+	CHECK(verdict(&pf, "lockdown")->level == KEXE_WARN);
+	write_file(dir, "proc/cmdline", "BOOT_IMAGE=/vmlinuz quiet\n");
+	run_preflight(&h, &pf, 0);
+	CHECK(h.lockdown[0] == 0);
+}
