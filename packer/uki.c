@@ -57,7 +57,7 @@ static int locate(const unsigned char *e, uint64_t file_size, struct uki_part *p
 	}
 	/* the size in memory is exact; the size in the file is rounded up to FileAlignment */
 	p->size = virtual_size ? virtual_size : raw_size;
-	p->offset = raw_offset;
+	p->offset = p->size ? raw_offset : 0; /* an empty section's offset means nothing */
 	p->present = 1;
 	if (p->size && (raw_offset > file_size || p->size > file_size - raw_offset)) {
 		char why[128];

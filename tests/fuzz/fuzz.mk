@@ -11,8 +11,9 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := $(WARN) $(INCLUDES) -Itests/fuzz -g -O1 $(FUZZ_SAN)
 # The code under test: the library, the stub (with the fake seam, which cannot kexec or reboot
-# anything, as in the unit tests) and the kexec tree parser.
-FUZZ_LIB_SRC := $(LIB_SRC) $(STUB_CORE_SRC) stub/seam_fake.c packer/kexec_tree.c tests/fuzz/util.c
+# anything, as in the unit tests), the kexec tree parser and the UKI reader.
+FUZZ_LIB_SRC := $(LIB_SRC) $(STUB_CORE_SRC) stub/seam_fake.c packer/kexec_tree.c packer/uki.c \
+	packer/input.c tests/fuzz/util.c
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRC)) \
 	$(patsubst %.S,$(FUZZ_DIR)/obj/%.o,$(STUB_ASM))
 FUZZ_HEADERS := $(wildcard lib/*.h stub/*.h packer/*.h tests/fuzz/*.h)

@@ -9,7 +9,8 @@ build=$1
 out=$2
 work=$out/.work
 rm -rf "$out"
-mkdir -p "$work" "$out/bundle" "$out/decode" "$out/kernel" "$out/kexec_tree" "$out/cpio"
+mkdir -p "$work" "$out/bundle" "$out/decode" "$out/kernel" "$out/kexec_tree" "$out/cpio" \
+	"$out/uki"
 
 mk() { "$build/mkimage" "$@"; }
 mk bzimage "$work/bzImage" 4096
@@ -65,4 +66,13 @@ printf '%s\n' '/run/current-system/sw/bin/kexec --load "$D/bz Image" --ramdisk "
 printf '\000\355\001\004root\002\244\001\022root/.ssh/auth_keys\001\300\001\022root/.ssh/auth_keys\005\000ssh-x' \
 	>"$out/cpio/ssh"
 printf '\001\244\001\003a/b\003\000abc\000\377\017\001.\001\000\000\002../x' >"$out/cpio/refused"
+# UKIs (PE images with the sections systemd-stub reads), one with two profiles
+printf 'console=ttyS0 quiet\n' >"$work/cmdline"
+printf 'ID=a\n' >"$work/profile"
+mkpe() { python3 "$(dirname "$0")/../interop/mkpe.py" "$@"; }
+mkpe "$out/uki/typical" .text="$work/random" .cmdline="$work/cmdline" .linux="$work/bzImage" \
+	.initrd="$work/text"
+mkpe "$out/uki/profiles" .linux="$work/bzImage" .cmdline="$work/cmdline" \
+	.profile="$work/profile" .cmdline="$work/cmdline" .ucode="$work/random" \
+	.profile="$work/profile" .initrd="$work/text"
 rm -rf "$work"

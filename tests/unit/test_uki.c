@@ -231,3 +231,21 @@ TEST(uki_survives_cuts_and_flips)
 		}
 	}
 }
+
+/* An empty section's file offset is meaningless (PE leaves it 0 or anything): accepted, and
+ * reported at offset 0, never outside the file (found by the fuzz harness). */
+TEST(uki_empty_section_anywhere_is_empty)
+{
+	const struct sect s[] = {{".cmdline", "", 0}, {".linux", NULL, 9}};
+	size_t size = build(s, 2);
+	struct uki u;
+	struct kexe_err err;
+	char *cmdline;
+
+	kexe_put32(img + TABLE_AT + 20, 0xfffffff0u);
+	kexe_put32(img + TABLE_AT + 16, 0);
+	CHECK(uki_parse(img, size, &u, &err) == 0);
+	CHECK(u.cmdline.present && u.cmdline.size == 0 && u.cmdline.offset == 0);
+	CHECK(uki_cmdline(img, &u, &cmdline, &err) == 0 && !strcmp(cmdline, ""));
+	free(cmdline);
+}
