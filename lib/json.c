@@ -225,9 +225,15 @@ const char *kexe_exit_category(int code)
 void kexe_json_error_members(struct kexe_json *j, const struct kexe_err *err)
 {
 	const char *split = NULL, *name = kexe_errno_name(err->sys_errno);
+	int depth = 0;
 
-	for (const char *p = strstr(err->msg, "; "); p; p = strstr(p + 1, "; "))
-		split = p;
+	/* the first "; " outside parentheses: causes explain themselves in parentheses, and
+	 * advice may have a "; " of its own ("reboot normally; it stays disabled until then") */
+	for (const char *p = err->msg; *p && !split; p++) {
+		depth += *p == '(' ? 1 : *p == ')' && depth ? -1 : 0;
+		if (!depth && p[0] == ';' && p[1] == ' ')
+			split = p;
+	}
 	kexe_json_ki64(j, "exit_code", err->code);
 	kexe_json_kstr(j, "category", kexe_exit_category(err->code));
 	kexe_json_kstr(j, "message", err->msg);

@@ -58,8 +58,9 @@ void kexe_json_newline(struct kexe_json *j);
 void kexe_json_header(struct kexe_json *j);
 
 /* An "error" object's members for err: exit_code, category (the exit code's name: "bundle",
- * "host", ...), message (the whole line), cause and advice (the message split at its last
- * "; ", which separates what went wrong from what to do; advice is "" when there is none),
+ * "host", ...), message (the whole line), cause and advice (the message split at its first
+ * "; " outside parentheses, which separates what went wrong from what to do; advice is ""
+ * when there is none),
  * errno and errno_name (null when the error did not come from a system call). */
 void kexe_json_error_members(struct kexe_json *j, const struct kexe_err *err);
 

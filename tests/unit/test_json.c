@@ -111,17 +111,17 @@ TEST(json_error_splits_cause_and_advice)
 	struct kexe_json j;
 	FILE *f = open_buffer(&j);
 
-	kexe_fail_errno(
-	    &err, KEXE_EXIT_HOST, EPERM,
-	    "kexec_file_load: operation not permitted: lockdown; a; boot a signed kernel");
+	kexe_fail_errno(&err, KEXE_EXIT_HOST, EPERM,
+			"kexec_file_load: operation not permitted: lockdown (a; b); boot a signed "
+			"kernel; it stays");
 	kexe_json_object(&j);
 	kexe_json_error_members(&j, &err);
 	kexe_json_end(&j);
 	CHECK(!strcmp(text(f),
 		      "{\"exit_code\":4,\"category\":\"host\",\"message\":\"kexec_file_load: "
-		      "operation not permitted: lockdown; a; boot a signed kernel\","
-		      "\"cause\":\"kexec_file_load: operation not permitted: lockdown; a\","
-		      "\"advice\":\"boot a signed kernel\",\"errno\":1,"
+		      "operation not permitted: lockdown (a; b); boot a signed kernel; it "
+		      "stays\",\"cause\":\"kexec_file_load: operation not permitted: lockdown "
+		      "(a; b)\",\"advice\":\"boot a signed kernel; it stays\",\"errno\":1,"
 		      "\"errno_name\":\"EPERM\"}"));
 	free(buf);
 
