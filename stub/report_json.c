@@ -101,9 +101,8 @@ static const char *level_name(enum kexe_level level)
 void stub_json_preflight(const struct kexe_preflight *pf, const struct kexe_plan *p,
 			 const struct kexe_host *h, int failed)
 {
-	uint64_t need =
-	    pf->legacy ? kexe_memory_need_legacy(p->kernel_file, p->kernel.memory_size, p->initrd)
-		       : kexe_memory_need(p->kernel_file, p->kernel.memory_size, p->initrd);
+	uint64_t need = kexe_memory_need_for(p->kernel_file, p->kernel.memory_size, p->initrd,
+					     pf->legacy, pf->staged);
 
 	if (!r.active)
 		return;
@@ -115,6 +114,7 @@ void stub_json_preflight(const struct kexe_preflight *pf, const struct kexe_plan
 	}
 	kexe_json_kbool(&r.j, "ready", !failed);
 	kexe_json_kstr(&r.j, "syscall", pf->legacy ? "kexec_load" : "kexec_file_load");
+	kexe_json_kbool(&r.j, "staged", pf->staged);
 	kexe_json_kstr(&r.j, "kernel", p->kernel.description);
 	kexe_json_ku64(&r.j, "kernel_size", p->kernel_file);
 	kexe_json_ku64(&r.j, "initrd_size", p->initrd);

@@ -255,7 +255,8 @@ test_json_check_and_dry_run_documents() {
 	json "$WORK/c.json" 'd["type"] == "check" and d["ok"] is True and d["preflight"]["ready"] is True
 and {c["check"] for c in d["preflight"]["checks"]} >= {"root", "memory", "container", "arch"}
 and all(c["level"] in ("pass", "warn", "fail") for c in d["preflight"]["checks"])
-and d["preflight"]["memory_available"] == 4096000000 and d["preflight"]["memory_need"] > 0'
+and d["preflight"]["memory_available"] == 4096000000 and d["preflight"]["memory_need"] > 0
+and isinstance(d["preflight"]["staged"], bool)'
 	KEXE_FAKE_EUID=1000 "$WORK/b.kexe" --check --json >"$WORK/c2.json" 2>/dev/null &&
 		fail "--check as non-root passed"
 	json "$WORK/c2.json" 'd["ok"] is False and d["exit_code"] == 4 and d["preflight"]["ready"] is False
