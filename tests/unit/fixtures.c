@@ -69,6 +69,25 @@ int fixture_run(int fd, const char *const *args)
 	return stub_run(fd, &o);
 }
 
+int fixture_run_stderr(int fd, const char *const *args, char *msg, size_t size)
+{
+	char path[] = "/tmp/kexe-unit-stderr.XXXXXX";
+	int out = mkstemp(path), saved = dup(2), rc;
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(out, 2);
+	rc = fixture_run(fd, args);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(out, msg, size - 1, 0);
+	msg[n > 0 ? n : 0] = 0;
+	close(out);
+	unlink(path);
+	return rc;
+}
+
 static void rewrite_checksums(int fd, uint64_t size, const struct kexe_trailer *t)
 {
 	unsigned char table[KEXE_MAX_SECTIONS * KEXE_ENTRY_SIZE], trailer[KEXE_TRAILER_SIZE];

@@ -27,6 +27,9 @@ int fixture_pack(struct fixture *f);
 /* Runs the stub's run function on fd with argv-style options; returns its exit code. */
 int fixture_run(int fd, const char *const *args);
 
+/* The same, keeping what it printed on stderr in msg (NUL-terminated, at most size-1 bytes). */
+int fixture_run_stderr(int fd, const char *const *args, char *msg, size_t size);
+
 /* Rewrites the table entry i of the bundle at fd with *s and fixes the table and trailer
  * checksums, so only the check under test can catch the change. */
 void fixture_rewrite(int fd, const struct kexe_bundle *b, unsigned i, const struct kexe_section *s);

@@ -19,25 +19,6 @@
 static struct fixture fx;
 static struct kexe_bundle bundle;
 
-/* Runs the stub on fd as a real run (no --dry-run) and keeps stderr in msg. */
-static int run_stub(int fd, const char *const *args, char *msg, size_t size)
-{
-	char path[] = "/tmp/kexe-unit-hostile.XXXXXX";
-	int out = mkstemp(path), saved = dup(2), rc;
-	ssize_t n;
-
-	dup2(out, 2);
-	rc = fixture_run(fd, args);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(out, msg, size - 1, 0);
-	msg[n > 0 ? n : 0] = 0;
-	close(out);
-	unlink(path);
-	return rc;
-}
-
 /* The stub refuses the bundle at fd as damaged (exit 3), saying words, and loads nothing. */
 static int refused(int fd, const char *words)
 {
@@ -47,7 +28,7 @@ static int refused(int fd, const char *words)
 
 	fixture_host(0, NULL, 0);
 	kexe_fake_loads = 0;
-	rc = run_stub(fd, args, msg, sizeof msg);
+	rc = fixture_run_stderr(fd, args, msg, sizeof msg);
 	if (rc != KEXE_EXIT_BUNDLE || kexe_fake_loads || !strstr(msg, words)) {
 		printf("  expected exit 3 and \"%s\", got exit %d, %u loads: %s\n", words, rc,
 		       kexe_fake_loads, msg);
@@ -265,7 +246,7 @@ TEST(packed_cmdline_reaches_the_kernel_nul_terminated)
 	fixture_host(0, NULL, 0);
 	setenv("KEXE_FAKE_LOG", log, 1);
 	CHECK(fixture_default(&fx) == 0);
-	CHECK(run_stub(fx.fd, args, msg, sizeof msg) == 0);
+	CHECK(fixture_run_stderr(fx.fd, args, msg, sizeof msg) == 0);
 	n = pread(fd, text, sizeof text - 1, 0);
 	text[n > 0 ? n : 0] = 0;
 	/* "console=ttyS0 root=/dev/ram0" is 28 bytes */
@@ -286,12 +267,12 @@ TEST(packed_cmdline_longer_than_the_kernel_accepts_is_refused)
 	fixture_host(0, NULL, 0);
 	fd = pack_kernel_cmdline(65536, 100, cmdline, 100); /* exactly the limit: loads */
 	kexe_fake_loads = 0;
-	CHECK(run_stub(fd, args, msg, sizeof msg) == 0);
+	CHECK(fixture_run_stderr(fd, args, msg, sizeof msg) == 0);
 	CHECK(kexe_fake_loads == 1);
 	close(fd);
 	fd = pack_kernel_cmdline(65536, 100, cmdline, 101);
 	kexe_fake_loads = 0;
-	CHECK(run_stub(fd, args, msg, sizeof msg) == KEXE_EXIT_USAGE);
+	CHECK(fixture_run_stderr(fd, args, msg, sizeof msg) == KEXE_EXIT_USAGE);
 	CHECK(strstr(msg, "command line is 101 bytes, this kernel accepts at most 100") != NULL);
 	CHECK(kexe_fake_loads == 0);
 	close(fd);
@@ -359,7 +340,7 @@ TEST(at_most_128_initrds)
 
 	fixture_host(0, NULL, 0);
 	kexe_fake_loads = 0;
-	CHECK(run_stub(fd, args, msg, sizeof msg) == 0);
+	CHECK(fixture_run_stderr(fd, args, msg, sizeof msg) == 0);
 	CHECK(kexe_fake_loads == 1);
 	close(fd);
 	fd = pack_initrds(KEXE_MAX_INITRDS + 1);

@@ -12,23 +12,10 @@
 
 static struct fixture fx;
 
-/* Runs the default fixture with args and captures stderr's first line into msg. */
+/* Runs the default fixture with args, keeping its stderr in msg. */
 static int run_capture(const char *const *args, char *msg, size_t size)
 {
-	char path[] = "/tmp/kexe-unit-err.XXXXXX";
-	int out = mkstemp(path), saved = dup(2), rc;
-	ssize_t n;
-
-	dup2(out, 2);
-	rc = fixture_run(fx.fd, args);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(out, msg, size - 1, 0);
-	msg[n > 0 ? n : 0] = 0;
-	close(out);
-	unlink(path);
-	return rc;
+	return fixture_run_stderr(fx.fd, args, msg, size);
 }
 
 struct errno_case {
