@@ -136,58 +136,6 @@ TEST(bit_flips_are_refused)
 	close(fx.fd);
 }
 
-/* Opens the fixture, lets mutate change one entry, and expects the reader to refuse it. */
-static int refused_after(void (*mutate)(struct kexe_section *s), unsigned index)
-{
-	struct kexe_section s;
-	struct kexe_err err;
-	int rc;
-
-	if (fixture_default(&fx) || kexe_bundle_open(fx.fd, &bundle, 1, NULL))
-		return 0;
-	s = bundle.sections[index];
-	mutate(&s);
-	fixture_rewrite(fx.fd, &bundle, index, &s);
-	rc = kexe_bundle_open(fx.fd, &bundle, 1, &err);
-	close(fx.fd);
-	return rc == -1 && err.code == KEXE_EXIT_BUNDLE;
-}
-
-static void overlap_previous(struct kexe_section *s)
-{
-	s->offset -= 16;
-}
-static void offset_near_2_64(struct kexe_section *s)
-{
-	s->offset = UINT64_MAX - 8;
-}
-static void size_past_file(struct kexe_section *s)
-{
-	s->stored_size = s->original_size = 1ull << 40;
-}
-static void claims_many_gb(struct kexe_section *s)
-{
-	s->original_size = 40ull << 30;
-}
-static void raw_size_mismatch(struct kexe_section *s)
-{
-	s->original_size = s->stored_size + 1;
-}
-static void unknown_compression(struct kexe_section *s)
-{
-	s->compression = 7;
-}
-
-TEST(hostile_section_tables_are_refused)
-{
-	CHECK(refused_after(overlap_previous, 1));
-	CHECK(refused_after(offset_near_2_64, 0));
-	CHECK(refused_after(size_past_file, 2));
-	CHECK(refused_after(claims_many_gb, 1));
-	CHECK(refused_after(raw_size_mismatch, 2));
-	CHECK(refused_after(unknown_compression, 0));
-}
-
 /* An LZ4 section that claims fewer original bytes than its frame holds must stop at the
  * declared size instead of writing past the buffer sized from it. */
 TEST(lz4_expanding_beyond_declared_size_is_refused)

@@ -91,6 +91,14 @@ static void frame_longer_than_declared(struct kexe_section *s)
 {
 	s->original_size -= 100;
 }
+static void raw_size_mismatch(struct kexe_section *s)
+{
+	s->original_size = s->stored_size + 1;
+}
+static void unknown_compression(struct kexe_section *s)
+{
+	s->compression = 7;
+}
 static void becomes_kernel(struct kexe_section *s)
 {
 	s->type = KEXE_SECTION_KERNEL;
@@ -124,6 +132,8 @@ TEST(hostile_section_entries_never_reach_kexec)
 	CHECK(entry_refused(2, one_byte_shorter, "sections leave a gap"));
 	CHECK(entry_refused(4, one_byte_shorter, "sections end before the section table"));
 	CHECK(entry_refused(3, unknown_type, "unknown type 9"));
+	CHECK(entry_refused(2, raw_size_mismatch, "cannot hold original size"));
+	CHECK(entry_refused(0, unknown_compression, "unknown compression 7"));
 }
 
 static void newer_version(struct kexe_trailer *t, uint64_t file_size)
