@@ -71,7 +71,9 @@ static int write_section(int fd, uint64_t off, const struct kexe_pack_input *in,
 			 struct kexe_section *s, LZ4F_cctx *cctx, unsigned char *buf, size_t cap,
 			 const struct kexe_pack_options *opt, struct kexe_err *err)
 {
-	struct lz4_out o = {.fd = fd, .off = off, .limit = in->size};
+	/* LZ4 must save at least 1/32 to be worth it: a raw section unpacks with one copy, and a
+	 * kexec_load run can read it where it lies in the bundle without copying it at all */
+	struct lz4_out o = {.fd = fd, .off = off, .limit = in->size - in->size / 32};
 	uint64_t original = kexe_xxh64(in->data, (size_t)in->size);
 	int small;
 

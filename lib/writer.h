@@ -26,8 +26,8 @@ struct kexe_pack_options {
 };
 
 /* Writes a complete bundle to fd starting at offset 0: the stub bytes, zero padding to
- * KEXE_PAYLOAD_ALIGN, each input as one section in the given order (an LZ4 frame when that is
- * smaller than the input, else raw), the section table and the trailer. Does not check the
+ * KEXE_PAYLOAD_ALIGN, each input as one section in the given order (an LZ4 frame when that saves
+ * at least 1/32 of the input, else raw), the section table and the trailer. Does not check the
  * inputs' meaning (the caller checks the kernel); the caller provides exactly one kernel and one
  * cmdline input. The output depends only on the arguments (reproducible). Returns 0 or -1 with
  * err. On failure fd holds garbage. */

@@ -166,7 +166,8 @@ const char *kexe_memory_need_text(int legacy, int staged)
 	static const char *const text[2][2] = {
 	    {"our copy, the kernel's read buffer and the loaded image",
 	     "the kernel's read buffer and the loaded image; our copy is on disk"},
-	    {"our copy and the loaded image", "the loaded image; our copy is on disk"}};
+	    {"our copy and the loaded image",
+	     "the loaded image; our copy is on disk or is the bundle itself"}};
 
 	return text[!!legacy][!!staged];
 }

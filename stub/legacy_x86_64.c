@@ -203,8 +203,8 @@ struct mapped {
 static int map_payload(const struct kexe_payload *p, struct mapped *mp, struct kexe_err *err)
 {
 	mp->kernel = mmap(NULL, (size_t)p->kernel_size, PROT_READ, MAP_SHARED, p->kernel_fd, 0);
-	mp->initrd = NULL;
-	if (p->initrd_fd >= 0)
+	mp->initrd = (unsigned char *)p->initrd_map;
+	if (!mp->initrd && p->initrd_fd >= 0)
 		mp->initrd =
 		    mmap(NULL, (size_t)p->initrd_size, PROT_READ, MAP_SHARED, p->initrd_fd, 0);
 	if (mp->kernel == MAP_FAILED || mp->initrd == MAP_FAILED)
@@ -274,7 +274,7 @@ int kexe_load_legacy(const struct kexe_payload *p, const struct kexe_host *h, st
 		rc = load_mapped(p, h, &mp, err);
 	if (mp.kernel && mp.kernel != MAP_FAILED)
 		munmap(mp.kernel, (size_t)p->kernel_size);
-	if (mp.initrd && mp.initrd != MAP_FAILED)
+	if (mp.initrd && mp.initrd != MAP_FAILED && !p->initrd_map)
 		munmap(mp.initrd, (size_t)p->initrd_size);
 	return rc;
 }

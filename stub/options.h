@@ -21,8 +21,8 @@ enum stub_mode {
 };
 
 enum stub_syscall {
-	SYSCALL_AUTO,   /* kexec_file_load unless memory is short and kexec_load is allowed */
-	SYSCALL_FILE,   /* kexec_file_load */
+	SYSCALL_AUTO,	/* kexec_file_load unless memory is short and kexec_load is allowed */
+	SYSCALL_FILE,	/* kexec_file_load */
 	SYSCALL_LEGACY, /* kexec_load (x86_64) */
 };
 
@@ -43,7 +43,9 @@ struct stub_options {
 	int no_memory_check;
 	int consume;
 	enum stub_syscall syscall;
-	const char *stage_dir;          /* --stage-dir: unpack into files there, not memfds */ /* free the bundle file's pages as it is unpacked */
+	const char *stage_dir;
+	    /* --stage-dir: unpack into files there, not memfds */ /* free the bundle file's pages
+								      as it is unpacked */
 	enum stub_detach detach;
 	int delay; /* seconds between detaching and the reboot */
 	int force; /* reboot directly even when systemd is pid 1 */

@@ -12,6 +12,7 @@
 #include "payload.h"
 #include "progress.h"
 #include "stage.h"
+#include "xxh64.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008u
@@ -238,8 +239,41 @@ int kexe_payload_cmdline(int fd, const struct kexe_bundle *b, const char *replac
 	return 0;
 }
 
+int kexe_payload_initrd_mappable(const struct kexe_bundle *b, const struct kexe_initrd_extras *x)
+{
+	return b->initrd_count == 1 && b->initrds[0]->compression == KEXE_COMPRESSION_NONE &&
+	       b->initrds[0]->stored_size > 0 && x->n_files == 0 && x->tail_size == 0;
+}
+
+int kexe_payload_initrd_map(int fd, const struct kexe_bundle *b, struct kexe_payload *p,
+			    struct kexe_err *err)
+{
+	const struct kexe_section *s = b->initrds[0];
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), start = s->offset / page * page;
+	size_t len = (size_t)(s->offset - start + s->stored_size);
+	void *base = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)start);
+
+	if (base == MAP_FAILED)
+		return kexe_fail(err, KEXE_EXIT_MEMORY, "cannot map the initrd in the bundle: %s",
+				 strerror(errno));
+	p->initrd_map_base = base;
+	p->initrd_map_len = len;
+	p->initrd_map = (const unsigned char *)base + (s->offset - start);
+	p->initrd_size = s->stored_size;
+	if (kexe_xxh64(p->initrd_map, (size_t)s->stored_size) != s->stored_checksum)
+		return kexe_fail(
+		    err, KEXE_EXIT_BUNDLE,
+		    "bundle is damaged: initrd section checksum mismatch; download or copy "
+		    "it again and compare its SHA-256");
+	return 0;
+}
+
 void kexe_payload_free(struct kexe_payload *p)
 {
+	if (p->initrd_map_base)
+		munmap(p->initrd_map_base, p->initrd_map_len);
+	p->initrd_map_base = NULL;
+	p->initrd_map = NULL;
 	if (p->kernel_fd >= 0)
 		close(p->kernel_fd);
 	if (p->initrd_fd >= 0)

@@ -13,6 +13,11 @@ struct kexe_payload {
 	int initrd_fd;	/* memfd holding every initrd, or -1 when there is none */
 	int release_fd; /* with --consume: the bundle, writable, whose pages are freed as read */
 	const char *stage_dir; /* non-NULL: unpack into unlinked files there, not memfds */
+	/* kexec_load of a bundle with one raw initrd: the initrd is read where it lies in the
+	 * bundle file (a read-only mapping), never copied by us; initrd_fd is then -1 */
+	const unsigned char *initrd_map;
+	void *initrd_map_base;
+	size_t initrd_map_len;
 	uint64_t kernel_size;
 	uint64_t initrd_size;
 	struct kexe_kernel_info kernel;
@@ -43,6 +48,15 @@ int kexe_payload_initrd_size(const struct kexe_bundle *b, const struct kexe_init
  * kexe_payload_initrd_size() bytes. Sets initrd_fd (-1 when the size is 0), initrd_size. */
 int kexe_payload_initrd(int fd, const struct kexe_bundle *b, const struct kexe_initrd_extras *x,
 			struct kexe_payload *p, struct kexe_err *err);
+
+/* Non-zero when the bundle's initrd can be loaded straight from the bundle file: exactly one
+ * initrd, stored raw, and nothing appended after it. */
+int kexe_payload_initrd_mappable(const struct kexe_bundle *b, const struct kexe_initrd_extras *x);
+
+/* Maps that initrd read-only from the bundle open at fd and verifies its checksum through the
+ * mapping. Sets initrd_map, initrd_size; initrd_fd stays -1. */
+int kexe_payload_initrd_map(int fd, const struct kexe_bundle *b, struct kexe_payload *p,
+			    struct kexe_err *err);
 
 /* Builds the command line: replace (when not NULL) or the bundle's, then each of append
  * separated by spaces. Refuses (KEXE_EXIT_USAGE) one longer than the kernel accepts. */

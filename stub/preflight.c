@@ -106,7 +106,7 @@ static const char *ruled_out(const struct kexe_host *h, const struct kexe_plan *
 {
 	int locked = h->lockdown[0] && strcmp(h->lockdown, "none");
 
-	if (staged && !p->stage_dir)
+	if (staged && !p->stage_dir && !(legacy && p->mappable))
 		return "no disk-backed directory to stage in";
 	if (!staged && p->stage_forced)
 		return "--stage-dir was given";
@@ -144,18 +144,24 @@ static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
 		    "no way to load fits the options: %s",
 		    ruled_out(h, p, p->syscall == SYSCALL_LEGACY, p->stage_forced));
 		chosen = 0;
-	} else {
-		add(pf, "syscall", KEXE_PASS, 0, "%s (needs ~%llu MiB%s)", rungs[chosen].name,
-		    (unsigned long long)(kexe_memory_need_for(p->kernel_file, p->kernel.memory_size,
-							      p->initrd, rungs[chosen].legacy,
-							      rungs[chosen].staged) /
-					 MIB),
-		    chosen && p->syscall == SYSCALL_AUTO && !p->stage_forced
-			? "; memory is too short for the ways before it"
-			: "");
 	}
 	pf->legacy = rungs[chosen].legacy;
 	pf->staged = rungs[chosen].staged;
+	/* reading the initrd where it lies beats any copy of ours once kexec_load is chosen */
+	pf->mapped = pf->legacy && p->mappable && !p->stage_forced;
+	if (pf->mapped)
+		pf->staged = 1;
+	if (pf->count && pf->verdicts[pf->count - 1].level == KEXE_FAIL)
+		return;
+	add(pf, "syscall", KEXE_PASS, 0, "%s (needs ~%llu MiB%s)",
+	    pf->mapped ? "kexec_load, the initrd read where it lies in the bundle"
+		       : rungs[chosen].name,
+	    (unsigned long long)(kexe_memory_need_for(p->kernel_file, p->kernel.memory_size,
+						      p->initrd, pf->legacy, pf->staged) /
+				 MIB),
+	    chosen && p->syscall == SYSCALL_AUTO && !p->stage_forced
+		? "; memory is too short for the ways before it"
+		: "");
 }
 
 static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,

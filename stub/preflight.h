@@ -24,13 +24,14 @@ struct kexe_verdict {
 /* What is about to be loaded. */
 struct kexe_plan {
 	struct kexe_kernel_info kernel;
-	uint64_t kernel_file; /* bytes of the kernel image */
-	uint64_t initrd;      /* bytes of all initrds together */
-	int memory_check;     /* 0: report memory but never fail on it */
-	uint64_t released;    /* RAM freed while unpacking (a consumed bundle on tmpfs) */
+	uint64_t kernel_file;	   /* bytes of the kernel image */
+	uint64_t initrd;	   /* bytes of all initrds together */
+	int memory_check;	   /* 0: report memory but never fail on it */
+	uint64_t released;	   /* RAM freed while unpacking (a consumed bundle on tmpfs) */
 	enum stub_syscall syscall; /* what the user asked for */
-	const char *stage_dir;     /* where staging on disk could go, or NULL */
-	int stage_forced;          /* --stage-dir was given */
+	const char *stage_dir;	   /* where staging on disk could go, or NULL */
+	int stage_forced;	   /* --stage-dir was given */
+	int mappable;		   /* kexec_load can read the initrd from the bundle itself */
 };
 
 #define KEXE_MAX_VERDICTS 10
@@ -38,6 +39,7 @@ struct kexe_plan {
 struct kexe_preflight {
 	int legacy; /* the run loads with kexec_load */
 	int staged; /* the payload is unpacked into files on disk */
+	int mapped; /* kexec_load reads the initrd from the bundle's own pages (no copy of ours) */
 	unsigned count;
 	struct kexe_verdict verdicts[KEXE_MAX_VERDICTS];
 };

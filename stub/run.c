@@ -62,6 +62,7 @@ static int plan(int fd, const struct kexe_initrd_extras *x, const struct stub_op
 	p->memory_check = !o->no_memory_check;
 	p->syscall = o->syscall;
 	p->stage_forced = o->stage_dir != NULL;
+	p->mappable = !o->consume && kexe_payload_initrd_mappable(&bundle, x);
 	if (kexe_section_peek(fd, bundle.kernel, head, sizeof head, &got, err) ||
 	    kexe_kernel_probe(head, got, p->kernel_file, &p->kernel, err))
 		return -1;
@@ -76,7 +77,8 @@ static int plan(int fd, const struct kexe_initrd_extras *x, const struct stub_op
 /* Runs the preflight; --check prints it, --dry-run turns failures into warnings. Sets *legacy
  * when the load goes through kexec_load, and says so when that was not asked for. */
 static int preflight(const struct stub_options *o, const struct kexe_host *h,
-		     const struct kexe_plan *p, int *legacy, int *staged, struct kexe_err *err)
+		     const struct kexe_plan *p, int *legacy, int *staged, int *mapped,
+		     struct kexe_err *err)
 {
 	struct kexe_preflight pf;
 	int failed;
@@ -85,6 +87,7 @@ static int preflight(const struct stub_options *o, const struct kexe_host *h,
 	failed = kexe_preflight_verdict(&pf, err);
 	*legacy = pf.legacy;
 	*staged = pf.staged;
+	*mapped = pf.mapped;
 	for (unsigned i = 0; i < pf.count; i++)
 		if ((pf.legacy || pf.staged) && o->syscall == SYSCALL_AUTO && !o->stage_dir &&
 		    o->mode != STUB_CHECK && !strcmp(pf.verdicts[i].check, "syscall"))
@@ -106,11 +109,13 @@ static int preflight(const struct stub_options *o, const struct kexe_host *h,
 }
 
 static int unpack(int fd, const struct stub_options *o, const struct kexe_initrd_extras *x,
-		  struct kexe_payload *p, struct kexe_err *err)
+		  int mapped, struct kexe_payload *p, struct kexe_err *err)
 {
 	if (kexe_payload_kernel(fd, &bundle, p, err) ||
 	    kexe_payload_cmdline(fd, &bundle, o->cmdline, o->append, o->n_append, p, err))
 		return -1;
+	if (mapped && o->mode != STUB_DRY_RUN)
+		return kexe_payload_initrd_map(fd, &bundle, p, err);
 	return kexe_payload_initrd(fd, &bundle, x, p, err);
 }
 
@@ -146,7 +151,7 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 	struct kexe_initrd_extras x = {o->initrds, o->n_initrds, NULL, 0};
 	struct kexe_plan pl;
 	struct kexe_host h;
-	int rc, legacy = 0, staged = 0;
+	int rc, legacy = 0, staged = 0, mapped = 0;
 
 	kexe_host_probe(&h);
 	if (o->consume && (o->mode == STUB_RUN || o->mode == STUB_LOAD_ONLY))
@@ -160,15 +165,15 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 		pl.released = kexe_bundle_stored_size(&bundle);
 	stub_json_stage("preflight");
 	if (rc == 0)
-		rc = preflight(o, &h, &pl, &legacy, &staged, err);
-	if (staged)
+		rc = preflight(o, &h, &pl, &legacy, &staged, &mapped, err);
+	if (staged && !mapped)
 		p.stage_dir = pl.stage_dir;
 	if (rc == 0 && p.release_fd >= 0)
 		fprintf(stderr, "kexe: --consume: the bundle file is used up as it is unpacked; "
 				"fetch it again to run it again\n");
 	if (rc == 0 && o->mode != STUB_CHECK) {
 		stub_json_stage("unpack");
-		rc = unpack(fd, o, &x, &p, err);
+		rc = unpack(fd, o, &x, mapped, &p, err);
 	}
 	if (rc == 0 && o->mode != STUB_CHECK)
 		rc = boot(o, &h, &p, legacy, err);

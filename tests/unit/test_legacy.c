@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,5 +120,53 @@ TEST(legacy_run_hands_four_segments_to_kexec_load)
 	seg = slurp(dir, "segment-3", &len); /* purgatory: starts with cli; cld */
 	CHECK(len > 64 && (unsigned char)seg[0] == 0xfa && (unsigned char)seg[1] == 0xfc);
 	free(seg);
+	close(fx.fd);
+}
+
+TEST(legacy_reads_a_single_raw_initrd_where_it_lies_in_the_bundle)
+{
+	static struct fixture fx;
+	const char *args[] = {"--syscall", "legacy", NULL},
+		   *check[] = {"--check", "--syscall", "legacy", NULL};
+	char dir[] = "/tmp/kexe-unit-mapped.XXXXXX", msg[4096];
+	char *seg;
+	size_t len;
+
+	fixture_host(0, NULL, 0);
+	CHECK(fixture_default(&fx) == 0);
+	close(fx.fd);
+	memcpy(fx.initrd[0], fx.initrd[1], fx.initrd_size[1]); /* the random one: stored raw */
+	fx.initrd_size[0] = fx.initrd_size[1];
+	fx.n_initrds = 1;
+	CHECK(fixture_pack(&fx) == 0);
+	CHECK(mkdtemp(dir) != NULL);
+	setenv("KEXE_FAKE_DUMP", dir, 1);
+	CHECK(fixture_run(fx.fd, args) == 0);
+	seg = slurp(dir, "segment-2", &len);
+	CHECK(len == fx.initrd_size[0] && memcmp(seg, fx.initrd[0], len) == 0);
+	free(seg);
+	unsetenv("KEXE_FAKE_DUMP");
+	fflush(stdout);
+	int saved = dup(1), out = open(dir, O_TMPFILE | O_RDWR, 0600);
+	dup2(out, 1);
+	CHECK(fixture_run(fx.fd, check) == 0);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	len = (size_t)pread(out, msg, sizeof msg - 1, 0);
+	msg[len] = 0;
+	close(out);
+	CHECK(strstr(msg, "kexec_load, the initrd read where it lies in the bundle") != NULL);
+	/* a flipped byte in the mapped initrd is still refused */
+	unsigned char b;
+	struct kexe_bundle bundle;
+	CHECK(kexe_bundle_open(fx.fd, &bundle, 1, NULL) == 0);
+	CHECK(pread(fx.fd, &b, 1, (off_t)bundle.initrds[0]->offset + 100) == 1);
+	b ^= 1;
+	CHECK(pwrite(fx.fd, &b, 1, (off_t)bundle.initrds[0]->offset + 100) == 1);
+	kexe_fake_loads = 0;
+	CHECK(fixture_run_stderr(fx.fd, args, msg, sizeof msg) == KEXE_EXIT_BUNDLE);
+	CHECK(strstr(msg, "initrd section checksum mismatch") != NULL);
+	CHECK(kexe_fake_loads == 0);
 	close(fx.fd);
 }
