@@ -21,8 +21,7 @@ if [ ! -s "$out/busybox" ]; then
     log "fetching $pkg $ver"
     tmp=$(mktemp -d "$dir/tmp.XXXXXX")
     trap 'rm -rf "$tmp"' EXIT
-    (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2)
-    dpkg-deb -x "$tmp"/*.deb "$tmp/x"
+    unpack_deb "$pkg=$ver" "$tmp"
     mkdir -p "$out"
     cp "$tmp/x/bin/busybox" "$out/busybox.tmp"
     mv "$out/busybox.tmp" "$out/busybox"

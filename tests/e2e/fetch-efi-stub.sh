@@ -29,9 +29,7 @@ if [ ! -s "$out/$file" ]; then
     log "fetching systemd-boot-efi $ver ($debarch)"
     tmp=$(mktemp -d "$dir/tmp.XXXXXX")
     trap 'rm -rf "$tmp"' EXIT
-    (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root \
-        "systemd-boot-efi:$debarch=$ver" >&2)
-    dpkg-deb -x "$tmp"/*.deb "$tmp/x"
+    unpack_deb "systemd-boot-efi:$debarch=$ver" "$tmp"
     mkdir -p "$out"
     cp "$tmp/x/usr/lib/systemd/boot/efi/$file" "$out/$file.tmp"
     mv "$out/$file.tmp" "$out/$file"

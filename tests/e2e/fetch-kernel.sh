@@ -34,8 +34,7 @@ if [ ! -s "$out/$file" ]; then
     log "fetching $pkg $ver ($E2E_DEBARCH)"
     tmp=$(mktemp -d "$dir/tmp.XXXXXX")
     trap 'rm -rf "$tmp"' EXIT
-    (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg:$E2E_DEBARCH=$ver" >&2)
-    dpkg-deb -x "$tmp"/*.deb "$tmp/x"
+    unpack_deb "$pkg:$E2E_DEBARCH=$ver" "$tmp"
     mkdir -p "$out"
     cp "$tmp"/x/boot/vmlinuz-* "$out/vmlinuz.tmp"
     mv "$out/vmlinuz.tmp" "$out/vmlinuz"

@@ -66,6 +66,13 @@ guest_busybox() {
     if [ "$E2E_ARCH" = x86_64 ]; then command -v busybox; else "$E2E/fetch-busybox.sh"; fi
 }
 
+# unpack_deb SPEC DIR: apt-get download SPEC (pkg[:arch]=version) into DIR and unpack it with
+# dpkg-deb -x into DIR/x. Nothing is installed on the host.
+unpack_deb() {
+    (cd "$2" && apt-get download -q -o APT::Sandbox::User=root "$1" >&2)
+    dpkg-deb -x "$2"/*.deb "$2/x"
+}
+
 # Populate DIR/bin with the static busybox and a symlink per applet.
 install_busybox() {
     local dir=$1 bb a list

@@ -80,8 +80,7 @@ virtio_modules() {
     exec 7>"$out/.modules.lock"; flock 7
     if [ -s "$d/virtio_blk.ko" ]; then printf '%s\n' "$d"; return; fi
     tmp=$(mktemp -d "$out/deb.XXXXXX")
-    (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2)
-    dpkg-deb -x "$tmp"/*.deb "$tmp/x"
+    unpack_deb "$pkg=$ver" "$tmp"
     mkdir -p "$d.tmp"
     for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
         find "$tmp/x/lib/modules" -name "$m.ko" -exec cp {} "$d.tmp/" \;
