@@ -15,7 +15,8 @@
 /* Where the segments go, in physical memory. */
 struct kexe_x86_layout {
 	uint64_t kernel;      /* protected-mode kernel, aligned to kernel_alignment */
-	uint64_t kernel_size; /* bytes reserved for it: init_size or more, page multiple */
+	uint64_t kernel_size; /* bytes kept free for it: init_size or more, page multiple (its
+			       * segment is only its file bytes) */
 	uint64_t params;      /* boot_params page, command line right after it */
 	uint64_t initrd;
 	uint64_t purgatory;
@@ -23,7 +24,8 @@ struct kexe_x86_layout {
 
 /* Chooses addresses for the kernel (whose first bytes are the bzImage header hdr), a params
  * segment of params_size bytes, an initrd of initrd_size bytes and a purgatory of
- * purgatory_size bytes, inside the RAM ranges of m, above 1 MiB, without overlap, honouring
+ * purgatory_size bytes, inside the RAM ranges of m, above 1 MiB, without overlap (the kernel,
+ * its params and the purgatory below 4 GiB), honouring
  * pref_address, kernel_alignment, init_size, initrd_addr_max and XLF_CAN_BE_LOADED_ABOVE_4G.
  * Returns 0, or -1 with err (KEXE_EXIT_MEMORY) naming what did not fit. */
 int kexe_x86_place(const struct kexe_memmap *m, const unsigned char *hdr, uint64_t kernel_file,
@@ -36,6 +38,14 @@ int kexe_x86_place(const struct kexe_memmap *m, const unsigned char *hdr, uint64
 void kexe_x86_boot_params(unsigned char params[4096], const unsigned char *hdr,
 			  const struct kexe_memmap *m, const struct kexe_x86_layout *l,
 			  uint64_t initrd_size, uint64_t acpi_rsdp);
+
+/* Bytes of the purgatory segment: the code, then its page tables. */
+size_t kexe_x86_purgatory_size(void);
+
+/* Fills seg (kexe_x86_purgatory_size() bytes) with the purgatory for physical address phys:
+ * the code with its boot_params pointer and kernel entry point filled in, and page tables that
+ * map the low 4 GiB to themselves (2 MiB pages; a PML5 root for hosts on 5-level paging). */
+void kexe_x86_purgatory(unsigned char *seg, uint64_t phys, uint64_t params, uint64_t entry);
 
 /* Loads the payload through the seam's kexec_load. Returns 0, or -1 with err. */
 int kexe_load_legacy(const struct kexe_payload *p, const struct kexe_host *h, struct kexe_err *err);

@@ -41,6 +41,11 @@
 
 extern const unsigned char kexe_purgatory_start[], kexe_purgatory_end[];
 extern const unsigned char kexe_purgatory_boot_params[], kexe_purgatory_entry[];
+extern const unsigned char kexe_purgatory_pml4[], kexe_purgatory_pml5[];
+
+#define PT_PRESENT_RW 0x03ull
+#define PT_LARGE 0x80ull
+#define PT_PAGES 7 /* PML5, PML4, PDPT, 4 page directories of 2 MiB pages: the low 4 GiB */
 
 struct span {
 	uint64_t start, end; /* end exclusive */
@@ -127,9 +132,11 @@ int kexe_x86_place(const struct kexe_memmap *m, const unsigned char *hdr, uint64
 	    up(kexe_le32(hdr + HDR_INIT_SIZE) > kernel_file ? kexe_le32(hdr + HDR_INIT_SIZE)
 							    : kernel_file,
 	       PAGE);
-	if (pref >= LOWEST && pref % align == 0 && in_ram(m, pref, out->kernel_size))
+	/* below 4 GiB: the purgatory's page tables map only that much */
+	if (pref >= LOWEST && pref % align == 0 && pref + out->kernel_size <= FOUR_GIB &&
+	    in_ram(m, pref, out->kernel_size))
 		out->kernel = pref;
-	else if (find(m, used, n, out->kernel_size, align, 16 * MIB, ~0ull, 0, &out->kernel))
+	else if (find(m, used, n, out->kernel_size, align, 16 * MIB, FOUR_GIB, 0, &out->kernel))
 		return no_room("kernel", out->kernel_size, err);
 	used[n++] = (struct span){out->kernel, out->kernel + out->kernel_size};
 	if (find(m, used, n, up(params_size, PAGE), PAGE, LOWEST, FOUR_GIB, 0, &out->params))
@@ -196,6 +203,41 @@ static uint64_t acpi_rsdp(void)
 	return p ? strtoull(strchr(p, '=') + 1, NULL, 0) : 0;
 }
 
+size_t kexe_x86_purgatory_size(void)
+{
+	return (size_t)up((uint64_t)(kexe_purgatory_end - kexe_purgatory_start), PAGE) +
+	       PT_PAGES * PAGE;
+}
+
+static void put_field(unsigned char *seg, const unsigned char *field, uint64_t value)
+{
+	kexe_put64(seg + (field - kexe_purgatory_start), value);
+}
+
+void kexe_x86_purgatory(unsigned char *seg, uint64_t phys, uint64_t params, uint64_t entry)
+{
+	size_t code = (size_t)(kexe_purgatory_end - kexe_purgatory_start);
+	size_t tables = (size_t)up(code, PAGE);
+	unsigned char *pml5 = seg + tables, *pml4 = pml5 + PAGE, *pdpt = pml4 + PAGE,
+		      *pd = pdpt + PAGE;
+	uint64_t at = phys + tables;
+
+	memset(seg, 0, kexe_x86_purgatory_size());
+	memcpy(seg, kexe_purgatory_start, code);
+	kexe_put64(pml5, (at + PAGE) | PT_PRESENT_RW);
+	kexe_put64(pml4, (at + 2 * PAGE) | PT_PRESENT_RW);
+	for (unsigned g = 0; g < 4; g++) {
+		kexe_put64(pdpt + 8 * g, (at + (3 + g) * PAGE) | PT_PRESENT_RW);
+		for (unsigned i = 0; i < 512; i++)
+			kexe_put64(pd + g * PAGE + 8 * i, ((uint64_t)g << 30 | (uint64_t)i << 21) |
+							      PT_LARGE | PT_PRESENT_RW);
+	}
+	put_field(seg, kexe_purgatory_boot_params, params);
+	put_field(seg, kexe_purgatory_entry, entry);
+	put_field(seg, kexe_purgatory_pml4, at + PAGE);
+	put_field(seg, kexe_purgatory_pml5, at);
+}
+
 struct mapped {
 	unsigned char *kernel, *initrd;
 };
@@ -213,7 +255,9 @@ static int map_payload(const struct kexe_payload *p, struct mapped *mp, struct k
 	return 0;
 }
 
-/* The four segments: kernel, boot_params + command line, initrd, purgatory. */
+/* The four segments: kernel, boot_params + command line, initrd, purgatory. The kernel's is
+ * its file bytes only: the rest of init_size is kept free of other segments by the layout, and
+ * the kernel counts every segment byte against half of its RAM. */
 static unsigned segments(const struct kexe_payload *p, const struct mapped *mp,
 			 const struct kexe_x86_layout *l, const unsigned char *params,
 			 size_t params_size, const unsigned char *purgatory, size_t purgatory_size,
@@ -224,7 +268,7 @@ static unsigned segments(const struct kexe_payload *p, const struct mapped *mp,
 	unsigned n = 0;
 
 	s[n++] = (struct kexe_kexec_segment){mp->kernel + setup, (size_t)p->kernel_size - setup,
-					     l->kernel, (size_t)l->kernel_size};
+					     l->kernel, (size_t)up(p->kernel_size - setup, PAGE)};
 	s[n++] = (struct kexe_kexec_segment){params, params_size, l->params,
 					     (size_t)up(params_size, PAGE)};
 	if (p->initrd_size)
@@ -240,8 +284,8 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 {
 	static struct kexe_memmap m;
 	static unsigned char params[4096 + KEXE_MAX_CMDLINE_SIZE + 1];
-	static unsigned char purgatory[8192];
-	size_t purgatory_size = (size_t)(kexe_purgatory_end - kexe_purgatory_start);
+	static unsigned char purgatory[8192 + PT_PAGES * PAGE];
+	size_t purgatory_size = kexe_x86_purgatory_size();
 	size_t cmdline_len = strlen(p->cmdline) + 1, params_size = 4096 + cmdline_len;
 	struct kexe_kexec_segment s[4];
 	struct kexe_x86_layout l;
@@ -255,10 +299,8 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 		return -1;
 	kexe_x86_boot_params(params, mp->kernel, &m, &l, p->initrd_size, acpi_rsdp());
 	memcpy(params + 4096, p->cmdline, cmdline_len);
-	memcpy(purgatory, kexe_purgatory_start, purgatory_size);
 	entry = l.kernel + 0x200; /* startup_64 */
-	kexe_put64(purgatory + (kexe_purgatory_boot_params - kexe_purgatory_start), l.params);
-	kexe_put64(purgatory + (kexe_purgatory_entry - kexe_purgatory_start), entry);
+	kexe_x86_purgatory(purgatory, l.purgatory, l.params, entry);
 	n = segments(p, mp, &l, params, params_size, purgatory, purgatory_size, s);
 	if (kexe_seam.kexec_load(l.purgatory, n, s, KEXE_KEXEC_ARCH_X86_64) == 0)
 		return 0;

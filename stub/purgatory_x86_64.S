@@ -4,12 +4,20 @@
  * stack may have been overwritten by that copy, so this code brings its own, then enters the
  * new kernel's 64-bit entry point with RSI = boot_params (Documentation/arch/x86/boot.rst,
  * "64-bit Boot Protocol"). The blob is data to the loader: it is copied into a segment and the
- * loader fills in kexe_purgatory_boot_params and kexe_purgatory_entry first. */
+ * loader fills in kexe_purgatory_boot_params, kexe_purgatory_entry and the two page-table
+ * roots first.
+ *
+ * It also switches to page tables of its own (identity map of the low 4 GiB, built by the
+ * loader right after this blob in the same segment). The old kernel's tables live in pages
+ * that are not segments; the loader declares only the kernel's file bytes as its segment, not
+ * all of init_size (the kernel refuses segments over half of RAM, and init_size is ~64 MiB
+ * of nothing), so those pages may lie where the new kernel decompresses itself. */
 	.section .rodata.kexe_purgatory, "a"
 	.code64
 	.balign 16
 	.globl kexe_purgatory_start, kexe_purgatory_end
 	.globl kexe_purgatory_boot_params, kexe_purgatory_entry
+	.globl kexe_purgatory_pml4, kexe_purgatory_pml5
 kexe_purgatory_start:
 	cli
 	cld
@@ -23,6 +31,13 @@ kexe_purgatory_start:
 	movl	%eax, %fs
 	movl	%eax, %gs
 	leaq	stack_end(%rip), %rsp
+	movq	kexe_purgatory_pml4(%rip), %rdx
+	movq	%cr4, %rax
+	btq	$12, %rax		/* CR4.LA57: the walk starts one level higher */
+	jnc	2f
+	movq	kexe_purgatory_pml5(%rip), %rdx
+2:
+	movq	%rdx, %cr3
 	leaq	1f(%rip), %rax
 	pushq	$0x10			/* __BOOT_CS */
 	pushq	%rax
@@ -54,6 +69,10 @@ gdt_base:
 kexe_purgatory_boot_params:
 	.quad	0
 kexe_purgatory_entry:
+	.quad	0
+kexe_purgatory_pml4:
+	.quad	0
+kexe_purgatory_pml5:
 	.quad	0
 	.balign 16
 	.fill	512, 1, 0

@@ -94,7 +94,7 @@ TEST(legacy_run_hands_four_segments_to_kexec_load)
 {
 	static struct fixture fx;
 	const char *args[] = {"--syscall", "legacy", NULL};
-	char dir[] = "/tmp/kexe-unit-legacy.XXXXXX";
+	char dir[] = "/tmp/kexe-unit-legacy.XXXXXX", log[64], want[64];
 	char *seg;
 	size_t len;
 
@@ -102,6 +102,8 @@ TEST(legacy_run_hands_four_segments_to_kexec_load)
 	CHECK(fixture_default(&fx) == 0);
 	CHECK(mkdtemp(dir) != NULL);
 	setenv("KEXE_FAKE_DUMP", dir, 1);
+	snprintf(log, sizeof log, "%s/log", dir);
+	setenv("KEXE_FAKE_LOG", log, 1);
 	kexe_fake_loads = 0;
 	CHECK(fixture_run(fx.fd, args) == 0);
 	CHECK(kexe_fake_loads == 1);
@@ -120,7 +122,60 @@ TEST(legacy_run_hands_four_segments_to_kexec_load)
 	seg = slurp(dir, "segment-3", &len); /* purgatory: starts with cli; cld */
 	CHECK(len > 64 && (unsigned char)seg[0] == 0xfa && (unsigned char)seg[1] == 0xfc);
 	free(seg);
+	/* the kernel's segment is its file bytes, not init_size: the kernel counts memsz
+	 * against half of its RAM */
+	unsetenv("KEXE_FAKE_LOG");
+	seg = slurp(dir, "log", &len);
+	seg[len < (1 << 20) ? len : len - 1] = 0;
+	snprintf(want, sizeof want, "memsz=%#zx bufsz=%#zx",
+		 (sizeof fx.kernel - 5 * 512 + 4095) / 4096 * 4096, sizeof fx.kernel - 5 * 512);
+	CHECK(strstr(seg, "segment 0 ") && strstr(strstr(seg, "segment 0 "), want) != NULL);
+	free(seg);
 	close(fx.fd);
+}
+
+extern const unsigned char kexe_purgatory_start[], kexe_purgatory_pml4[], kexe_purgatory_pml5[];
+
+/* Follows the purgatory's page tables (seg placed at phys) from root down to va's 2 MiB page. */
+static uint64_t translate(const unsigned char *seg, uint64_t phys, uint64_t root, int levels,
+			  uint64_t va)
+{
+	uint64_t table = root;
+
+	for (int level = levels; level >= 2; level--) {
+		uint64_t e =
+		    kexe_le64(seg + (table - phys) + 8 * ((va >> (12 + 9 * (level - 1))) & 511));
+		if (!(e & 1))
+			return ~0ull;
+		if (level == 2)
+			return (e & 0x80)
+				   ? (e & ~0x1fffffull & ((1ull << 52) - 1)) | (va & 0x1fffff)
+				   : ~0ull;
+		table = e & ~0xfffull & ((1ull << 52) - 1);
+		if (table < phys || table - phys >= kexe_x86_purgatory_size())
+			return ~0ull;
+	}
+	return ~0ull;
+}
+
+TEST(purgatory_brings_identity_page_tables_for_the_low_4gib)
+{
+	static unsigned char seg[65536];
+	const uint64_t phys = 0x3000000, va[] = {0, 0x1000000, 0x1234567, 0x7ffe0000, 0xffffffff};
+	uint64_t pml4, pml5;
+
+	CHECK(kexe_x86_purgatory_size() <= sizeof seg && kexe_x86_purgatory_size() % 4096 == 0);
+	kexe_x86_purgatory(seg, phys, 0x200000, 0x1000200);
+	pml4 = kexe_le64(seg + (kexe_purgatory_pml4 - kexe_purgatory_start));
+	pml5 = kexe_le64(seg + (kexe_purgatory_pml5 - kexe_purgatory_start));
+	CHECK(pml4 % 4096 == 0 && pml4 > phys && pml4 - phys < kexe_x86_purgatory_size());
+	CHECK(pml5 % 4096 == 0 && pml5 > phys && pml5 - phys < kexe_x86_purgatory_size());
+	for (unsigned i = 0; i < sizeof va / sizeof *va; i++) {
+		CHECK(translate(seg, phys, pml4, 4, va[i]) == va[i]);
+		CHECK(translate(seg, phys, pml5, 5, va[i]) == va[i]);
+	}
+	CHECK(translate(seg, phys, pml4, 4, 1ull << 32) == ~0ull); /* only the low 4 GiB */
+	CHECK(seg[0] == 0xfa);					   /* the code is still first */
 }
 
 TEST(legacy_reads_a_single_raw_initrd_where_it_lies_in_the_bundle)
