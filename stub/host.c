@@ -143,12 +143,19 @@ void kexe_host_probe(struct kexe_host *h)
 	}
 }
 
+uint64_t kexe_segments_size(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd,
+			    int legacy)
+{
+	return (legacy ? kernel_file : kernel_memory) + initrd + MIB;
+}
+
 uint64_t kexe_memory_need_for(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd,
 			      int legacy, int staged)
 {
 	uint64_t copy = kernel_file + initrd;
 
-	return (legacy ? 0 : copy) + (staged ? 0 : copy) + kernel_memory + initrd + SLACK;
+	return (legacy ? 0 : copy) + (staged ? 0 : copy) +
+	       kexe_segments_size(kernel_file, kernel_memory, initrd, legacy) + SLACK;
 }
 
 uint64_t kexe_memory_need(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd)

@@ -20,12 +20,18 @@ struct kexe_host {
 /* Reads the host facts above from /proc and /sys (through kexe_seam.open_host). */
 void kexe_host_probe(struct kexe_host *h);
 
-/* Bytes of RAM loading needs at its peak: the loaded image (kernel_memory for the kernel and
- * the initrd once), plus the kernel's read buffers (kernel file and initrd) with
- * kexec_file_load (legacy 0), plus our own copy unless it is staged on disk (staged 1), plus
- * 32 MiB for the kernel's own structures. */
+/* Bytes of RAM loading needs at its peak: the loaded image (kexe_segments_size()), plus the
+ * kernel's read buffers (kernel file and initrd) with kexec_file_load (legacy 0), plus our own copy
+ * unless it is staged on disk (staged 1), plus 32 MiB for the kernel's own structures. */
 uint64_t kexe_memory_need_for(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd,
 			      int legacy, int staged);
+
+/* Bytes of the segments the kernel is asked to hold: the kernel's (all of kernel_memory, its
+ * init_size, with kexec_file_load; only its file bytes with our kexec_load), the initrd, and
+ * 1 MiB for boot parameters, command line and purgatory. The kernel refuses (EINVAL) segments
+ * that add up to more than half of its RAM (MemTotal). */
+uint64_t kexe_segments_size(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd,
+			    int legacy);
 
 /* The usual cases of that: kexec_file_load and kexec_load, from memfds. */
 uint64_t kexe_memory_need(uint64_t kernel_file, uint64_t kernel_memory, uint64_t initrd);

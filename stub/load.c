@@ -81,9 +81,21 @@ static int explain_memory(const char *call, int e, const struct kexe_payload *p,
 			  const struct kexe_host *h, struct kexe_err *err)
 {
 	char cause[192];
+	int legacy = !strcmp(call, "kexec_load");
 	uint64_t need = kexe_memory_need_for(p->kernel_size, p->kernel.memory_size, p->initrd_size,
-					     !strcmp(call, "kexec_load"), p->stage_dir != NULL);
+					     legacy, p->stage_dir != NULL);
+	uint64_t segments =
+	    kexe_segments_size(p->kernel_size, p->kernel.memory_size, p->initrd_size, legacy);
 
+	if (e == EINVAL && h->mem_total && segments > h->mem_total / 2) {
+		snprintf(cause, sizeof cause,
+			 "the kernel loads at most half of its RAM: this payload takes %llu MiB, "
+			 "MemTotal is %llu MiB",
+			 (unsigned long long)(segments / MIB),
+			 (unsigned long long)(h->mem_total / MIB));
+		return say(call, err, KEXE_EXIT_MEMORY, e, cause,
+			   "use a host with more RAM or a smaller initrd");
+	}
 	snprintf(cause, sizeof cause,
 		 "usually too little memory: this payload needs about %llu MiB while loading, "
 		 "%llu MiB of %llu MiB are available",

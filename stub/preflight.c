@@ -123,6 +123,13 @@ static const char *ruled_out(const struct kexe_host *h, const struct kexe_plan *
 	return NULL;
 }
 
+/* Whether the kernel will take segments of this size at all (at most half of MemTotal). */
+static int within_half(const struct kexe_host *h, const struct kexe_plan *p, int legacy)
+{
+	return h->mem_total == 0 || kexe_segments_size(p->kernel_file, p->kernel.memory_size,
+						       p->initrd, legacy) <= h->mem_total / 2;
+}
+
 /* Picks the first usable rung that fits in memory, else the leanest usable one (and the memory
  * check then fails). */
 static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
@@ -137,7 +144,8 @@ static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
 		if (ruled_out(h, p, rungs[i].legacy, rungs[i].staged))
 			continue;
 		chosen = i;
-		fits = h->mem_available == 0 || have >= need;
+		fits =
+		    (h->mem_available == 0 || have >= need) && within_half(h, p, rungs[i].legacy);
 	}
 	if (chosen < 0) {
 		add(pf, "syscall", KEXE_FAIL, KEXE_EXIT_USAGE,
@@ -171,8 +179,17 @@ static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 					     pf->legacy, pf->staged);
 	uint64_t have = h->mem_available + p->released;
 	unsigned long long need_mib = need / MIB, have_mib = have / MIB;
+	unsigned long long segments_mib =
+	    kexe_segments_size(p->kernel_file, p->kernel.memory_size, p->initrd, pf->legacy) / MIB;
 
-	if (h->mem_available == 0)
+	if (!within_half(h, p, pf->legacy))
+		add(pf, "memory", p->memory_check ? KEXE_FAIL : KEXE_WARN, KEXE_EXIT_MEMORY,
+		    "too large for this host: the kernel loads at most half of its RAM, and this "
+		    "payload takes %llu MiB with %s (MemTotal is %llu MiB, needs %llu); use a "
+		    "host with more RAM or a smaller initrd",
+		    segments_mib, pf->legacy ? "kexec_load" : "kexec_file_load",
+		    (unsigned long long)(h->mem_total / MIB), 2 * segments_mib);
+	else if (h->mem_available == 0)
 		add(pf, "memory", KEXE_WARN, 0,
 		    "MemAvailable unknown (/proc/meminfo unreadable); loading needs about %llu MiB",
 		    need_mib);
@@ -184,10 +201,9 @@ static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 		    kexe_memory_need_text(pf->legacy, pf->staged), have_mib);
 	else
 		add(pf, "memory", have < need ? KEXE_WARN : KEXE_PASS, 0,
-		    "needs about %llu MiB (%s; kernel image %llu MiB, +32 MiB), %llu MiB "
+		    "needs about %llu MiB (%s; the image %llu MiB, +32 MiB), %llu MiB "
 		    "available%s",
-		    need_mib, kexe_memory_need_text(pf->legacy, pf->staged),
-		    (unsigned long long)(p->kernel.memory_size / MIB), have_mib,
+		    need_mib, kexe_memory_need_text(pf->legacy, pf->staged), segments_mib, have_mib,
 		    p->released ? " counting the consumed bundle" : "");
 }
 

@@ -61,7 +61,7 @@ TEST(preflight_passes_on_a_plain_host)
 		CHECK(pf.verdicts[i].level == KEXE_PASS ||
 		      !strcmp(pf.verdicts[i].check, "secure-boot"));
 	CHECK(kexe_preflight_verdict(&pf, NULL) == 0);
-	CHECK(strstr(verdict(&pf, "memory")->text, "needs about 380 MiB") != NULL);
+	CHECK(strstr(verdict(&pf, "memory")->text, "needs about 381 MiB") != NULL);
 }
 
 TEST(preflight_names_each_refusal)
@@ -108,12 +108,12 @@ TEST(preflight_names_each_refusal)
 	CHECK(verdict(&pf, "paging")->level == KEXE_PASS);
 	write_file(dir, "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme pse\n\n");
 
-	/* 292 MiB available: kexec_file_load needs 380, kexec_load 272 */
+	/* 292 MiB available: kexec_file_load needs 381, kexec_load 249 */
 	fixture_host(300000, NULL, 0);
 	run_preflight(&h, &pf, 0);
 	CHECK(pf.legacy == 1);
 	CHECK(pf.staged == 0);
-	CHECK(strstr(verdict(&pf, "syscall")->text, "kexec_load from memfds (needs ~272 MiB") !=
+	CHECK(strstr(verdict(&pf, "syscall")->text, "kexec_load from memfds (needs ~249 MiB") !=
 	      NULL);
 	CHECK(verdict(&pf, "memory")->level == KEXE_PASS);
 	/* the same under lockdown: only kexec_file_load, which does not fit */
@@ -168,12 +168,12 @@ TEST(preflight_stages_on_disk_before_giving_up_kexec_file_load)
 	struct kexe_host h;
 
 	stage_dir = "/var/tmp";
-	fixture_host(300000, NULL, 0); /* file 380, file staged 272, legacy 272 */
+	fixture_host(300000, NULL, 0); /* file 381, file staged 273, legacy 249 */
 	run_preflight(&h, &pf, 0);
 	CHECK(pf.legacy == 0 && pf.staged == 1);
 	CHECK(strstr(verdict(&pf, "syscall")->text, "staged on disk") != NULL);
 	CHECK(strstr(verdict(&pf, "memory")->text, "our copy is on disk") != NULL);
-	fixture_host(150000, NULL, 0); /* 146 MiB: only kexec_load staged (172) comes close */
+	fixture_host(130000, NULL, 0); /* 126 MiB: only kexec_load staged (141) comes close */
 	run_preflight(&h, &pf, 0);
 	CHECK(pf.legacy == 1 && pf.staged == 1);
 	CHECK(verdict(&pf, "memory")->level == KEXE_FAIL);
@@ -181,6 +181,30 @@ TEST(preflight_stages_on_disk_before_giving_up_kexec_file_load)
 	run_preflight(&h, &pf, 0);
 	CHECK(pf.legacy == 1 && pf.staged == 1);
 	CHECK(verdict(&pf, "memory")->level == KEXE_PASS);
+	stage_dir = NULL;
+}
+
+TEST(preflight_keeps_the_segments_within_half_of_memtotal)
+{
+	struct kexe_preflight pf;
+	struct kexe_host h;
+	const char *dir;
+
+	/* MemTotal 244 MiB: the kernel takes 122; kexec_file_load's segments are 133 MiB
+	 * (init_size 32 + initrd 100 + 1), kexec_load's 109 (file 8 + 100 + 1) */
+	stage_dir = "/var/tmp";
+	dir = fixture_host(0, NULL, 0);
+	write_file(dir, "proc/meminfo", "MemTotal: 250000 kB\nMemAvailable: 240000 kB\n");
+	run_preflight(&h, &pf, 0);
+	CHECK(pf.legacy == 1);
+	CHECK(verdict(&pf, "memory")->level == KEXE_PASS);
+	/* MemTotal 195 MiB: nothing fits under half of it */
+	write_file(dir, "proc/meminfo", "MemTotal: 200000 kB\nMemAvailable: 190000 kB\n");
+	run_preflight(&h, &pf, 0);
+	CHECK(verdict(&pf, "memory")->level == KEXE_FAIL);
+	CHECK(verdict(&pf, "memory")->code == KEXE_EXIT_MEMORY);
+	CHECK(strstr(verdict(&pf, "memory")->text, "at most half of its RAM") != NULL);
+	CHECK(strstr(verdict(&pf, "memory")->text, "takes 109 MiB with kexec_load") != NULL);
 	stage_dir = NULL;
 }
 
