@@ -21,11 +21,15 @@
 #   --timeout S        per boot (default 300)
 #   --s2-append STR    added to the payload's (stage 2's) command line, for every loader
 #                      (e.g. rootfstype=ramfs: see docs/PERFORMANCE.md)
-#   --via disk|initramfs   how the payload reaches stage 1 (default disk): disk = a
+#   --via ext4|disk|initramfs   how the payload reaches stage 1 (default disk):
+#                      ext4 = the files lie on a writable ext4 virtio disk (snapshot=on, so
+#                      the image is not changed) mounted at /mnt, and the loaders run there:
+#                      a host that got the bundle by scp onto its disk; the tarball flow
+#                      unpacks to /mnt/x (disk) too. disk = a
 #                      virtio disk holding a plain tar of the payload files, which stage 1
 #                      copies to /e2e (tmpfs) before the run, as if downloaded there, then
-#                      drops the page cache; needs virtio_blk & co. from the kernel's
-#                      package (apt-get download, cached). initramfs = the files are in
+#                      drops the page cache. Both need virtio_blk & co. (and ext4) from the
+#                      kernel's package (apt-get download, cached). initramfs = the files are in
 #                      the stage-1 initrd itself, which the kernel holds twice while it
 #                      unpacks it into a tmpfs capped at half of RAM (a floor of about
 #                      3 x payload + 75 MiB that is the harness's, not the loader's).
@@ -49,7 +53,8 @@ while [ $# -gt 0 ]; do
     --s1-append) s1extra=$2; shift 2 ;;
     --s2-append) s2extra=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
-    --via) via=$2; shift 2 ;;
+    --via) via=$2; shift 2
+        case $via in ext4 | disk | initramfs) ;; *) die "--via ext4|disk|initramfs" ;; esac ;;
     -*) die "unknown option $1" ;;
     *) break ;;
     esac
@@ -71,19 +76,25 @@ big=$("$E2E/mkinitrd.sh" random large.bin "$size") || die "large initrd"
 cmdline="console=ttyS0 panic=-1 kexe.e2e=large${s2extra:+ $s2extra}"
 s2tag=; [ -z "$s2extra" ] || s2tag=" {$s2extra}"   # in result lines
 
-# virtio_modules: directory with the virtio block driver modules of $KERNEL's package.
+# The modules stage 1 loads, in order: the virtio disk, then ext4 and what it needs.
+MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk
+crc16 mbcache jbd2 crc32c_generic ext4"
+
+# virtio_modules: directory with $MODULES from $KERNEL's package.
 virtio_modules() {
     local kdir pkg ver d tmp m
     kdir=$(basename "$(dirname "$KERNEL")")          # linux-image-X_VER
     pkg=${kdir%%_*} ver=${kdir#*_}
     d="$CACHE/e2e/modules/$kdir"
     exec 7>"$out/.modules.lock"; flock 7
-    if [ -s "$d/virtio_blk.ko" ]; then printf '%s\n' "$d"; return; fi
+    if [ -s "$d/ext4.ko" ]; then printf '%s\n' "$d"; return; fi
+    rm -rf "$d"
     tmp=$(mktemp -d "$out/deb.XXXXXX")
     unpack_deb "$pkg=$ver" "$tmp"
     mkdir -p "$d.tmp"
-    for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
+    for m in $MODULES; do
         find "$tmp/x/lib/modules" -name "$m.ko" -exec cp {} "$d.tmp/" \;
+        [ -s "$d.tmp/$m.ko" ] || die "no $m.ko in $pkg=$ver"
     done
     rm -rf "$tmp"; mv "$d.tmp" "$d"
     printf '%s\n' "$d"
@@ -92,7 +103,7 @@ virtio_modules() {
 # guest_cpio KIND: the stage-1 initrd for a loader kind (cached per kind, size, kexe).
 guest_cpio() {
     local kind=$1 key c R
-    key=$(cache_key "$KEXE" "$KERNEL" "$big" "$STAGE1" "$STAGE2" "$kind" "$via" "$cmdline" v5)
+    key=$(cache_key "$KEXE" "$KERNEL" "$big" "$STAGE1" "$STAGE2" "$kind" "$via" "$cmdline" v6)
     c="$out/stage1-$kind-$size-$via${s2extra:+-s2}-$key.cpio"
     exec 8>"$c.lock"; flock 8          # parallel probes build each archive once
     if [ -s "$c" ]; then exec 8>&-; printf '%s\n' "$c"; return; fi
@@ -118,19 +129,36 @@ guest_cpio() {
         ;;
     esac
     # One script for every probe; the loader's arguments come from stage 1's cmdline.
-    if [ "$via" = disk ]; then
+    D=/e2e X=/tmp      # where the payload files are, where the tarball flow unpacks
+    if [ "$via" != initramfs ]; then
         mkdir -p "$R/lib/modules"
         cp "$(virtio_modules)"/*.ko "$R/lib/modules/"
-        tar -C "$P" -cf "$c.disk.tmp" . && rm -rf "$P" && mv "$c.disk.tmp" "$c.disk"
-        cat >"$R/e2e/scenario.sh" <<'EOS'
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
-    insmod /lib/modules/$m.ko || echo "KEXE-E2E-INSMOD-FAILED $m"
+        cat >"$R/e2e/scenario.sh" <<EOS
+for m in $(echo $MODULES); do
+    insmod /lib/modules/\$m.ko || echo "KEXE-E2E-INSMOD-FAILED \$m"
 done
-i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ ! -b /dev/vda ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
+EOS
+    fi
+    case $via in
+    disk)
+        tar -C "$P" -cf "$c.disk.tmp" . && rm -rf "$P" && mv "$c.disk.tmp" "$c.disk"
+        cat >>"$R/e2e/scenario.sh" <<'EOS'
 tar -C /e2e -xf /dev/vda && echo "KEXE-E2E-COPIED $(ls /e2e | tr '\n' ' ')"
 sync; echo 3 >/proc/sys/vm/drop_caches
 EOS
-    fi
+        ;;
+    ext4)
+        D=/mnt X=/mnt/x
+        # room for the tarball flow to unpack next to its archive
+        mkfs.ext4 -q -F -L kexe -d "$P" "$c.disk.tmp" "$(($(du -sm "$P" | cut -f1) * 5 / 2 + 64))M" >&2 &&
+            rm -rf "$P" && mv "$c.disk.tmp" "$c.disk"
+        cat >>"$R/e2e/scenario.sh" <<'EOS'
+mkdir -p /mnt && mount -t ext4 /dev/vda /mnt && cd /mnt && echo "KEXE-E2E-MOUNTED $(ls /mnt | tr '\n' ' ')"
+sync; echo 3 >/proc/sys/vm/drop_caches
+EOS
+        ;;
+    esac
     cat >>"$R/e2e/scenario.sh" <<EOS
 mount -t securityfs none /sys/kernel/security 2>/dev/null   # lockdown visible, as on a real host
 args=\$(sed -n 's/.* perf\.args=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
@@ -145,13 +173,13 @@ kexe)
 kexec-tools)
     echo "KEXE-E2E-T0 \$(cat /proc/uptime)"
     echo "KEXE-E2E-RUN perf: kexec -s -l"
-    kexec -s -l /e2e/vmlinuz --initrd=/e2e/large.cpio --command-line="$cmdline" && kexec -e
+    kexec -s -l $D/vmlinuz --initrd=$D/large.cpio --command-line="$cmdline" && kexec -e
     ;;
 tarball)
     echo "KEXE-E2E-T0 \$(cat /proc/uptime)"
     echo "KEXE-E2E-RUN perf: tar xzf + kexec -s -l"
-    tar -C /tmp -xzf /e2e/payload.tar.gz && echo "KEXE-E2E-UNTARRED \$(cat /proc/uptime)" &&
-        kexec -s -l /tmp/vmlinuz --initrd=/tmp/large.cpio --command-line="$cmdline" && kexec -e
+    mkdir -p $X && tar -C $X -xzf $D/payload.tar.gz && echo "KEXE-E2E-UNTARRED \$(cat /proc/uptime)" &&
+        kexec -s -l $X/vmlinuz --initrd=$X/large.cpio --command-line="$cmdline" && kexec -e
     ;;
 esac
 echo "KEXE-E2E-RESULT perf rc=\$?"
@@ -179,7 +207,11 @@ boots() {
     W="$out/$tag"; rm -rf "$W"; mkdir -p "$W"
     log="$W/serial.log" ts="$W/serial.ts"
     REASON_FILE="$W/reason"
-    disk=(); [ "$via" = initramfs ] || disk=(-drive "file=$c.disk,format=raw,if=virtio,readonly=on")
+    case $via in
+    initramfs) disk=() ;;
+    disk) disk=(-drive "file=$c.disk,format=raw,if=virtio,readonly=on") ;;
+    ext4) disk=(-drive "file=$c.disk,format=raw,if=virtio,snapshot=on") ;;
+    esac
     timeout -s KILL "$timeout" "$E2E_QEMU" -machine pc -accel "$E2E_ACCEL" -cpu max -smp 1 \
         -m "${mib}M" "${fwargs[@]}" "${disk[@]}" -nodefaults -display none -no-reboot -nic none \
         -serial stdio -monitor none -kernel "$KERNEL" -initrd "$c" \
