@@ -12,3 +12,8 @@ bench-unpack: $(BUILD)/bench/unpack
 
 bench: all $(BUILD)/bench/unpack $(BUILD)/mkimage
 	BUILD=$(BUILD) BENCH_MIB=$(BENCH_MIB) bench/run.sh
+
+# `make bench-lowmem`: issue 12's table, the smallest guest RAM of each loader (QEMU, ~40 min).
+.PHONY: bench-lowmem
+bench-lowmem: all
+	BUILD=$(BUILD) bench/lowmem.sh
