@@ -1,8 +1,9 @@
 #!/bin/bash
 # Boot one headless QEMU guest and write its serial console to a log.
 #
-#   qemu-boot.sh KERNEL INITRD CMDLINE MEM TIMEOUT LOG
+#   qemu-boot.sh KERNEL INITRD CMDLINE MEM TIMEOUT LOG [QEMU-ARG...]
 #
+# QEMU-ARGs are added to QEMU's command line (e.g. the -drive if=pflash pair of UEFI firmware).
 # Acceleration comes from $E2E_ACCEL ("kvm" or "tcg", default tcg); the machine from
 # $E2E_ARCH (x86_64: pc; arm64: virt, TCG only, -cpu max with QEMU's own pointer
 # authentication algorithm, which TCG runs several times faster than the architected one).
@@ -10,8 +11,9 @@
 # killed after TIMEOUT seconds. Exit status: 0 when QEMU ended by itself,
 # 124 on timeout, else QEMU's own status.
 set -eu
-[ $# -eq 6 ] || { echo "usage: $0 KERNEL INITRD CMDLINE MEM TIMEOUT LOG" >&2; exit 2; }
+[ $# -ge 6 ] || { echo "usage: $0 KERNEL INITRD CMDLINE MEM TIMEOUT LOG [QEMU-ARG...]" >&2; exit 2; }
 kernel=$1 initrd=$2 cmdline=$3 mem=$4 timeout=$5 log=$6
+shift 6
 
 case ${E2E_ARCH:-x86_64}:${E2E_ACCEL:-tcg} in
 x86_64:kvm) accel=(-accel kvm -cpu host) ;;
@@ -34,7 +36,7 @@ trap 'exit 130' INT TERM
 "${machine[@]}" "${accel[@]}" -smp 1 -m "$mem" \
     -nodefaults -display none -no-reboot -nic none \
     -serial "file:$log" -monitor none \
-    -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+    -kernel "$kernel" -initrd "$initrd" -append "$cmdline" "$@" \
     </dev/null >"$log.qemu" 2>&1 &
 qemu_pid=$!
 

@@ -44,6 +44,10 @@ add_kexec_tools() {
 # guest_script: the stage-1 commands (busybox sh, run in /e2e) from stdin.
 guest_script() { cat >"$GUEST/scenario.sh"; }
 
+# What boot_stage1 boots; a scenario may change them before calling it: the stage-1 kernel,
+# words added to its command line, and further QEMU arguments (e.g. UEFI firmware).
+S1_KERNEL=$KERNEL S1_APPEND= S1_QEMU=()
+
 # boot_stage1 TAG MEM [TIMEOUT]: boot stage 1 with the files in $ROOTFS;
 # the serial log is $W/TAG.log (in $LOG). Returns 0 whatever the guest did.
 boot_stage1() {
@@ -52,8 +56,9 @@ boot_stage1() {
     mkcpio "$ROOTFS" "$W/guest.cpio"
     cat "$STAGE1" "$W/guest.cpio" >"$W/stage1.cpio"
     rm -f "$W/guest.cpio"
-    "$E2E/qemu-boot.sh" "$KERNEL" "$W/stage1.cpio" \
-        "console=$E2E_CONSOLE panic=-1 kexe.e2e=stage1" "$mem" "$timeout" "$LOG" || rc=$?
+    "$E2E/qemu-boot.sh" "$S1_KERNEL" "$W/stage1.cpio" \
+        "console=$E2E_CONSOLE panic=-1 kexe.e2e=stage1${S1_APPEND:+ $S1_APPEND}" "$mem" \
+        "$timeout" "$LOG" ${S1_QEMU[@]+"${S1_QEMU[@]}"} || rc=$?
     rm -f "$W/stage1.cpio"
     [ "$rc" = 0 ] || [ "$rc" = 124 ] || fail "qemu failed (exit $rc): $(tail -n1 "$LOG")"
 }
