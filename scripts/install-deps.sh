@@ -3,7 +3,8 @@
 # Build: gcc, make, musl-gcc, liblz4's headers and static archive; for arm64 bundles the
 # aarch64 cross toolchain (below).
 # Tests: file, cpio, busybox-static (test initrds) and QEMU (the end-to-end boots); python3
-# (checks --json output), man-db and groff-base (man pages render without warnings).
+# (checks --json output), man-db and groff-base (man pages render without warnings); ovmf (UEFI
+# firmware with a test key in db) and sbsigntool (signs a kernel copy with it) for e2e lockdown.
 # The Debian kernel the tests boot is fetched later with `apt-get download`, never installed.
 set -eu
 SUDO=
@@ -18,7 +19,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential musl-tools liblz4-dev lz4 file cpio busybox-static qemu-system-x86 \
 	openssl binutils xz-utils \
 	util-linux bsdutils dash curl ca-certificates clang libclang-rt-14-dev llvm \
-	python3 man-db groff-base >/dev/null
+	python3 man-db groff-base ovmf sbsigntool >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends \
 	zlib1g-dev gcc-aarch64-linux-gnu musl-dev:arm64 liblz4-dev:arm64 qemu-system-arm \
 	qemu-user-static >/dev/null
