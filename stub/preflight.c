@@ -130,6 +130,8 @@ static int within_half(const struct kexe_host *h, const struct kexe_plan *p, int
 						       p->initrd, legacy) <= h->mem_total / 2;
 }
 
+static void estimates(const struct kexe_host *h, const struct kexe_plan *p, struct kexe_verdict *v);
+
 /* Picks the first usable rung that fits in memory, else the leanest usable one (and the memory
  * check then fails). */
 static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
@@ -167,9 +169,36 @@ static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
 	    (unsigned long long)(kexe_memory_need_for(p->kernel_file, p->kernel.memory_size,
 						      p->initrd, pf->legacy, pf->staged) /
 				 MIB),
-	    chosen && p->syscall == SYSCALL_AUTO && !p->stage_forced
-		? "; memory is too short for the ways before it"
-		: "");
+	    p->syscall != SYSCALL_AUTO || p->stage_forced ? "; as asked"
+	    : chosen	     ? "; memory is too short for the ways before it"
+	    : signed_only(h) ? "; lockdown or secure boot: only it checks signatures"
+			     : "; memory is ample");
+	estimates(h, p, &pf->verdicts[pf->count - 1]);
+}
+
+/* Appends to v what each way would need, so a user sees what more RAM would buy. */
+static void estimates(const struct kexe_host *h, const struct kexe_plan *p, struct kexe_verdict *v)
+{
+	static const char *const short_name[] = {"file_load/memfd", "file_load/staged",
+						 "kexec_load/memfd",
+						 "kexec_load/staged-or-in-place"};
+	size_t n = strlen(v->text);
+
+	n += (size_t)snprintf(v->text + n, sizeof v->text - n, "; estimates:");
+	for (int i = 0; i < 4 && n < sizeof v->text; i++) {
+		int legacy = rungs[i].legacy, staged = rungs[i].staged;
+		const char *why = ruled_out(h, p, legacy, staged);
+		n += (size_t)snprintf(
+		    v->text + n, sizeof v->text - n, " %s %s%llu", short_name[i],
+		    why ? "n/a " : "~",
+		    (unsigned long long)(kexe_memory_need_for(p->kernel_file, p->kernel.memory_size,
+							      p->initrd, legacy, staged) /
+					 MIB));
+	}
+	if (n < sizeof v->text && h->mem_total)
+		snprintf(v->text + n, sizeof v->text - n,
+			 " MiB; the kernel takes at most %llu MiB (half of MemTotal)",
+			 (unsigned long long)(h->mem_total / 2 / MIB));
 }
 
 static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,

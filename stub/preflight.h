@@ -18,7 +18,7 @@ struct kexe_verdict {
 	const char *check; /* short name: "root", "memory", ... */
 	enum kexe_level level;
 	int code;	/* exit code when level is KEXE_FAIL */
-	char text[320]; /* what was found; for a failure also what to do */
+	char text[448]; /* what was found; for a failure also what to do */
 };
 
 /* What is about to be loaded. */
