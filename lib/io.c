@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "stream.h"
 
 int kexe_pread_full(int fd, void *buf, size_t len, uint64_t off, struct kexe_err *err)
 {
 	unsigned char *p = buf;
 
+	if (fd >= 0 && fd == kexe_stream_fd())
+		return kexe_stream_read(buf, len, off, err);
 	while (len > 0) {
 		ssize_t n = pread(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
@@ -74,6 +77,10 @@ int kexe_file_size(int fd, uint64_t *size, struct kexe_err *err)
 {
 	struct stat st;
 
+	if (fd >= 0 && fd == kexe_stream_fd()) {
+		*size = kexe_stream_size();
+		return 0;
+	}
 	if (fstat(fd, &st))
 		return kexe_fail(err, KEXE_EXIT_IO, "fstat failed: %s", strerror(errno));
 	if (!S_ISREG(st.st_mode))

@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "format.h"
 #include "input.h"
 #include "io.h"
 #include "progress.h"
+#include "stream.h"
 #include "wrap.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -50,12 +52,12 @@ static const char script_template[] =
     "\t\t[ \"$kexe_line\" = \"# kexe-sh 1\" ]\n"
     "}\n"
     "\n"
-    "# Does the file system of $1 have room for the bundle? Yes when df cannot tell (no df, or\n"
-    "# a size of 0 as ramfs reports).\n"
+    "# Does the file system of $1 have room for $kexe_need bytes (the bundle, or from a pipe only\n"
+    "# its loader)? Yes when df cannot tell (no df, or a size of 0 as ramfs reports).\n"
     "kexe_has_room() {\n"
     "\tset -- $(df -Pk \"$1\" 2>/dev/null) # header (7 words), then: fs blocks used available ...\n"
     "\tcase ${9:-}:${11:-} in *[!0-9:]* | :* | *: | 0:*) return 0 ;; esac\n"
-    "\t[ \"${11}\" -gt $((kexe_size / 1024 + 64)) ]\n"
+    "\t[ \"${11}\" -gt $((kexe_need / 1024 + 64)) ]\n"
     "}\n"
     "\n"
     "# Sets kexe_dir to a new private directory in which a program actually runs: noexec mounts\n"
@@ -123,14 +125,60 @@ static const char script_template[] =
     "\tfi\n"
     "}\n"
     "\n"
-    "kexe_unpack_stream() { # stdin: what follows the last line of the script\n"
+    "# From a pipe only the loader, the bundle's first @STUB@ bytes, is written to a file; it "
+    "reads\n"
+    "# the rest of the bundle from the pipe itself (KEXE_STREAM), so the payload is never stored.\n"
+    "# dd must not read a byte past the loader: its count counts reads, and a read from a pipe "
+    "may\n"
+    "# return less than bs. iflag=fullblock (GNU, busybox) makes every read a whole block; "
+    "without\n"
+    "# it, blocks of 1 byte are exact (and slow). head -c may read ahead.\n"
+    "kexe_copy_loader() { # FILE, from stdin\n"
+    "\tif [ $((kexe_stub % 4096)) = 0 ] &&\n"
+    "\t\tdd if=/dev/zero of=/dev/null bs=1 count=1 iflag=fullblock 2>/dev/null; then\n"
+    "\t\tdd of=\"$1\" bs=4096 count=$((kexe_stub / 4096)) iflag=fullblock 2>/dev/null\n"
+    "\telse\n"
+    "\t\tdd of=\"$1\" bs=1 count=\"$kexe_stub\" 2>/dev/null\n"
+    "\tfi\n"
+    "}\n"
+    "\n"
+    "kexe_unpack_loader() { # stdin: what follows the last line of the script\n"
     "\tkexe_skip_padding\n"
-    "\tcat >\"$kexe_dir/@BIN@\" ||\n"
-    "\t\tkexe_fail 7 \"cannot unpack the bundle into $kexe_dir; free some space or set TMPDIR\"\n"
+    "\tkexe_copy_loader \"$kexe_dir/@BIN@\" ||\n"
+    "\t\tkexe_fail 7 \"cannot write the loader into $kexe_dir; free some space or set TMPDIR\"\n"
+    "}\n"
+    "\n"
+    "kexe_verify_loader() { # FILE: right size, and the SHA-256 when a tool for it exists\n"
+    "\tkexe_got=$(wc -c <\"$1\") || kexe_fail 7 \"cannot read $1\"\n"
+    "\t[ \"$((kexe_got))\" = \"$kexe_stub\" ] ||\n"
+    "\t\tkexe_fail 3 \"the download ended in the loader ($((kexe_got)) of its $kexe_stub bytes; "
+    "cut off?); download it again\"\n"
+    "\tif kexe_sha256 \"$1\"; then\n"
+    "\t\t[ \"$kexe_sum\" = @STUBSHA256@ ] ||\n"
+    "\t\t\tkexe_fail 3 \"the loader's SHA-256 is $kexe_sum, not @STUBSHA256@ (damaged?); download "
+    "it again\"\n"
+    "\tfi\n"
+    "}\n"
+    "\n"
+    "# Runs the loader on the rest of the bundle, which comes on descriptor $1. The loader checks\n"
+    "# every byte of it, and its SHA-256 against $kexe_hash, before it loads anything; so the\n"
+    "# KEXE_SHA256 pin needs no sha256sum here.\n"
+    "kexe_run_stream() { # FD ARGS...\n"
+    "\tkexe_fd=$1\n"
+    "\tshift\n"
+    "\tkexe_verify_loader \"$kexe_dir/@BIN@\"\n"
+    "\tchmod 700 \"$kexe_dir/@BIN@\"\n"
+    "\tKEXE_STREAM=$kexe_fd:$kexe_stub:$kexe_hash:@INDEX@ \"$kexe_dir/@BIN@\" \"$@\"\n"
+    "}\n"
+    "\n"
+    "kexe_check_pin() {\n"
+    "\t[ -z \"${KEXE_SHA256:-}\" ] || [ \"$KEXE_SHA256\" = \"$kexe_hash\" ] ||\n"
+    "\t\tkexe_fail 3 \"this is bundle $kexe_hash, not the one KEXE_SHA256 pins ($KEXE_SHA256); "
+    "check the URL\"\n"
     "}\n"
     "\n"
     "kexe_main() {\n"
-    "\tkexe_size=@SIZE@ kexe_hash=@SHA256@ kexe_skip=@SKIP@ kexe_dir=\n"
+    "\tkexe_size=@SIZE@ kexe_hash=@SHA256@ kexe_skip=@SKIP@ kexe_stub=@STUB@ kexe_dir=\n"
     "\ttrap kexe_cleanup EXIT\n"
     "\ttrap 'exit 129' HUP\n"
     "\ttrap 'exit 130' INT\n"
@@ -140,23 +188,28 @@ static const char script_template[] =
     "\t\tkexe_fail 3 \"this bundle is for @ARCH@, this machine is $kexe_arch; pack one for "
     "$kexe_arch\"\n"
     "\tif kexe_is_script \"$kexe_self\"; then\n"
+    "\t\tkexe_need=$kexe_size\n"
     "\t\tkexe_make_dir\n"
     "\t\tdd if=\"$kexe_self\" of=\"$kexe_dir/@BIN@\" bs=4096 skip=\"$kexe_skip\" 2>/dev/null ||\n"
     "\t\t\tkexe_fail 7 \"cannot unpack $kexe_self into $kexe_dir; free some space or set TMPDIR\"\n"
-    "\telif [ -p \"$kexe_self\" ]; then # bash <(curl ...): the script comes through this pipe\n"
-    "\t\tkexe_make_dir\n"
-    "\t\tkexe_unpack_stream <\"$kexe_self\"\n"
-    "\telif [ -t 0 ]; then\n"
-    "\t\tkexe_fail 2 \"$kexe_self is not this script and stdin is a terminal; run it as sh FILE, "
-    "or pipe "
-    "it into sh\"\n"
-    "\telse # curl ... | sh, sh < FILE, ssh HOST sh < FILE\n"
-    "\t\tkexe_make_dir\n"
-    "\t\tkexe_unpack_stream\n"
+    "\t\tkexe_verify \"$kexe_dir/@BIN@\"\n"
+    "\t\tchmod 700 \"$kexe_dir/@BIN@\"\n"
+    "\t\t\"$kexe_dir/@BIN@\" \"$@\"\n"
+    "\t\treturn\n"
     "\tfi\n"
-    "\tkexe_verify \"$kexe_dir/@BIN@\"\n"
-    "\tchmod 700 \"$kexe_dir/@BIN@\"\n"
-    "\t\"$kexe_dir/@BIN@\" \"$@\"\n"
+    "\t[ -p \"$kexe_self\" ] || [ ! -t 0 ] ||\n"
+    "\t\tkexe_fail 2 \"$kexe_self is not this script and stdin is a terminal; run it as sh FILE, "
+    "or pipe it into sh\"\n"
+    "\tkexe_check_pin\n"
+    "\tkexe_need=$kexe_stub\n"
+    "\tkexe_make_dir\n"
+    "\tif [ -p \"$kexe_self\" ]; then # bash <(curl ...): the script comes through this pipe\n"
+    "\t\tkexe_unpack_loader <\"$kexe_self\"\n"
+    "\t\tkexe_run_stream 3 \"$@\" 3<\"$kexe_self\" # stdin stays the terminal\n"
+    "\telse # curl ... | sh, sh < FILE, ssh HOST sh < FILE\n"
+    "\t\tkexe_unpack_loader\n"
+    "\t\tkexe_run_stream 0 \"$@\"\n"
+    "\tfi\n"
     "}\n"
     "\n"
     "# $0 is read here: inside a function, zsh would give the function's name.\n"
@@ -235,6 +288,8 @@ static void names(const char *output, char *file, size_t file_size, char *bin, s
 
 struct fields {
 	char file[128], bin[128], size[32], skip[32], pad[32], sha256[KEXE_SHA256_HEX_SIZE];
+	char stub[32], stub_sha256[KEXE_SHA256_HEX_SIZE];
+	char index[2 * KEXE_STREAM_MAX_INDEX + 1]; /* table and trailer, hex (lib/stream.h) */
 	char retry[2200];
 	const char *arch;
 };
@@ -245,10 +300,16 @@ static const char *field(const struct fields *f, const char *name, size_t len)
 		const char *name;
 		size_t offset;
 	} table[] = {
-	    {"FILE", offsetof(struct fields, file)},   {"BIN", offsetof(struct fields, bin)},
-	    {"SIZE", offsetof(struct fields, size)},   {"SKIP", offsetof(struct fields, skip)},
-	    {"PAD", offsetof(struct fields, pad)},     {"SHA256", offsetof(struct fields, sha256)},
+	    {"FILE", offsetof(struct fields, file)},
+	    {"BIN", offsetof(struct fields, bin)},
+	    {"SIZE", offsetof(struct fields, size)},
+	    {"SKIP", offsetof(struct fields, skip)},
+	    {"PAD", offsetof(struct fields, pad)},
+	    {"SHA256", offsetof(struct fields, sha256)},
 	    {"RETRY", offsetof(struct fields, retry)},
+	    {"STUB", offsetof(struct fields, stub)},
+	    {"STUBSHA256", offsetof(struct fields, stub_sha256)},
+	    {"INDEX", offsetof(struct fields, index)},
 	};
 
 	if (len == 4 && !memcmp(name, "ARCH", 4))
@@ -348,11 +409,31 @@ static int write_sh(int fd, const struct input_file *b, const char *header, size
 	return rc;
 }
 
+/* What the script needs to stream the bundle (lib/stream.h): the loader's size and SHA-256, and
+ * the section table and trailer as hex. */
+static int stream_fields(const struct input_file *b, struct fields *f, struct kexe_err *err)
+{
+	const unsigned char *t = b->data + b->size - KEXE_TRAILER_SIZE;
+	uint64_t stub, table;
+
+	if (b->size < KEXE_TRAILER_SIZE)
+		return kexe_fail(err, KEXE_EXIT_INTERNAL, "the bundle to wrap has no trailer");
+	stub = kexe_le64(t + 16);
+	table = kexe_le64(t + 24);
+	if (stub > table || table > b->size || b->size - table > KEXE_STREAM_MAX_INDEX)
+		return kexe_fail(err, KEXE_EXIT_INTERNAL, "the bundle to wrap has a bad trailer");
+	snprintf(f->stub, sizeof f->stub, "%llu", (unsigned long long)stub);
+	kexe_sha256_hex(b->data, (size_t)stub, f->stub_sha256);
+	for (uint64_t i = table; i < b->size; i++)
+		snprintf(f->index + 2 * (i - table), 3, "%02x", b->data[i]);
+	return 0;
+}
+
 int kexe_wrap_file(const char *bundle_path, const char *output, uint32_t arch,
 		   const struct wrap_options *opt, struct wrap_result *res, struct kexe_err *err)
 {
 	static char header[KEXE_WRAP_MIN_PADDING + 64 * 1024];
-	struct fields f = {.arch = arch == KEXE_ARCH_AARCH64 ? "aarch64" : "x86_64"};
+	static struct fields f;
 	struct input_file b;
 	struct kexe_sha256 file_hash;
 	unsigned char digest[KEXE_SHA256_SIZE];
@@ -362,8 +443,14 @@ int kexe_wrap_file(const char *bundle_path, const char *output, uint32_t arch,
 
 	if (opt->url && kexe_wrap_check_url(opt->url, err))
 		return -1;
+	memset(&f, 0, sizeof f);
+	f.arch = arch == KEXE_ARCH_AARCH64 ? "aarch64" : "x86_64";
 	if (input_open(&b, bundle_path, err))
 		return -1;
+	if (stream_fields(&b, &f, err)) {
+		input_close(&b);
+		return -1;
+	}
 	names(output, f.file, sizeof f.file, f.bin, sizeof f.bin);
 	snprintf(f.size, sizeof f.size, "%llu", (unsigned long long)b.size);
 	snprintf(f.pad, sizeof f.pad, "%d", KEXE_WRAP_MIN_PADDING);

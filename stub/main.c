@@ -1,4 +1,6 @@
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "consume.h"
@@ -7,6 +9,7 @@
 #include "report_json.h"
 #include "run.h"
 #include "self.h"
+#include "stream.h"
 #include "version.h"
 
 /* With --consume the bundle is opened writable by a loader re-executed from memory. */
@@ -32,13 +35,38 @@ static int open_bundle(const struct stub_options *o, const char *argv0, char **a
 	return -1;
 }
 
+/* The shell form run from a pipe wrote only this loader to a file: the rest of the bundle
+ * comes on the descriptor KEXE_STREAM_ENV names (lib/stream.h). Returns that descriptor. */
+static int open_stream(const char *spec, struct stub_options *o, const char *argv0,
+		       struct kexe_err *err)
+{
+	int self = kexe_open_self(argv0, err);
+
+	if (self < 0)
+		return -1;
+	if (kexe_stream_attach_spec(spec, self, err)) {
+		close(self);
+		return -1;
+	}
+	if (o->consume)
+		fprintf(stderr, "kexe: --consume does nothing here: the bundle streams from a pipe "
+				"and is never stored\n");
+	o->consume = 0;
+	return kexe_stream_fd();
+}
+
 int main(int argc, char **argv)
 {
 	struct stub_options o;
 	struct kexe_err err = {0};
 	const char *argv0 = argc > 0 ? argv[0] : "kexe-bundle";
+	char *stream = getenv(KEXE_STREAM_ENV);
 	int fd, rc;
 
+	/* for this process only: nothing it starts (systemctl, the detached child's helpers)
+	 * may take it for a stream of its own */
+	stream = stream ? strdup(stream) : NULL;
+	unsetenv(KEXE_STREAM_ENV);
 	if (stub_parse_options(argc, argv, &o, &err))
 		return stub_json_fail_early(argc, argv, &err);
 	if (o.mode == STUB_HELP) {
@@ -49,7 +77,8 @@ int main(int argc, char **argv)
 		printf("kexe %s\n", KEXE_VERSION);
 		return 0;
 	}
-	fd = open_bundle(&o, argv0, argv, &err);
+	fd = stream ? open_stream(stream, &o, argv0, &err) : open_bundle(&o, argv0, argv, &err);
+	free(stream);
 	if (fd < 0)
 		return stub_json_fail_early(argc, argv, &err);
 	rc = stub_run(fd, &o);

@@ -18,6 +18,7 @@
 #include "report_json.h"
 #include "run.h"
 #include "stage.h"
+#include "stream.h"
 
 #define MIB (1024.0 * 1024.0)
 
@@ -36,10 +37,17 @@ static int check_metadata(int fd, struct kexe_err *err)
 	return 0;
 }
 
-/* Opens and validates the bundle; the trailer's arch must be this machine's. */
+/* Non-zero when the bundle comes from a pipe (stream.h): it is read once, front to back. */
+static int streamed(int fd)
+{
+	return fd == kexe_stream_fd();
+}
+
+/* Opens and validates the bundle; the trailer's arch must be this machine's. A stream reaches
+ * the metadata, which lies after the initrds, only later (unpack_stream). */
 static int open_bundle(int fd, struct kexe_err *err)
 {
-	if (kexe_bundle_open(fd, &bundle, 1, err) || check_metadata(fd, err))
+	if (kexe_bundle_open(fd, &bundle, 1, err) || (!streamed(fd) && check_metadata(fd, err)))
 		return -1;
 	if (bundle.trailer.arch != kexe_host_arch())
 		return kexe_fail(err, KEXE_EXIT_BUNDLE,
@@ -62,7 +70,8 @@ static int plan(int fd, const struct kexe_initrd_extras *x, const struct stub_op
 	p->memory_check = !o->no_memory_check;
 	p->syscall = o->syscall;
 	p->stage_forced = o->stage_dir != NULL;
-	p->mappable = !o->consume && kexe_payload_initrd_mappable(&bundle, x);
+	/* a mapping needs the initrd in a file */
+	p->mappable = !o->consume && !streamed(fd) && kexe_payload_initrd_mappable(&bundle, x);
 	if (kexe_section_peek(fd, bundle.kernel, head, sizeof head, &got, err) ||
 	    kexe_kernel_probe(head, got, p->kernel_file, &p->kernel, err))
 		return -1;
@@ -108,9 +117,24 @@ static int preflight(const struct stub_options *o, const struct kexe_host *h,
 	return failed;
 }
 
+/* A stream is read in file order (packer/pack.c writes kernel, initrds, cmdline, metadata), and
+ * to its end with every check before anything of it is loaded. */
+static int unpack_stream(int fd, const struct stub_options *o, const struct kexe_initrd_extras *x,
+			 struct kexe_payload *p, struct kexe_err *err)
+{
+	if (kexe_payload_kernel(fd, &bundle, p, err) ||
+	    kexe_payload_initrd(fd, &bundle, x, p, err) ||
+	    kexe_payload_cmdline(fd, &bundle, o->cmdline, o->append, o->n_append, p, err) ||
+	    check_metadata(fd, err))
+		return -1;
+	return kexe_stream_finish(err);
+}
+
 static int unpack(int fd, const struct stub_options *o, const struct kexe_initrd_extras *x,
 		  int mapped, struct kexe_payload *p, struct kexe_err *err)
 {
+	if (streamed(fd))
+		return unpack_stream(fd, o, x, p, err);
 	if (kexe_payload_kernel(fd, &bundle, p, err) ||
 	    kexe_payload_cmdline(fd, &bundle, o->cmdline, o->append, o->n_append, p, err))
 		return -1;
@@ -163,6 +187,8 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 		rc = plan(fd, &x, o, &pl, err);
 	if (rc == 0 && o->consume && kexe_consume_in_ram(fd)) /* --check too: what a run frees */
 		pl.released = kexe_bundle_stored_size(&bundle);
+	if (rc == 0 && o->mode == STUB_CHECK && streamed(fd)) /* no verdict on a bad download */
+		rc = kexe_stream_finish(err);
 	stub_json_stage("preflight");
 	if (rc == 0)
 		rc = preflight(o, &h, &pl, &legacy, &staged, &mapped, err);
@@ -182,16 +208,24 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 	return rc;
 }
 
+static int describe(int fd, const struct stub_options *o, struct kexe_err *err)
+{
+	if (o->mode == STUB_INFO)
+		return stub_json_active() ? stub_json_info(fd, &bundle, err)
+					  : kexe_info_print(stdout, fd, &bundle, err);
+	return kexe_extract(fd, &bundle, o->extract_dir, err);
+}
+
 static int run(int fd, const struct stub_options *o, struct kexe_err *err)
 {
 	if (open_bundle(fd, err))
 		return -1;
-	if (o->mode == STUB_INFO)
-		return stub_json_active() ? stub_json_info(fd, &bundle, err)
-					  : kexe_info_print(stdout, fd, &bundle, err);
-	if (o->mode == STUB_EXTRACT)
-		return kexe_extract(fd, &bundle, o->extract_dir, err);
-	return load_payload(fd, o, err);
+	if (o->mode != STUB_INFO && o->mode != STUB_EXTRACT)
+		return load_payload(fd, o, err);
+	/* a stream is also checked to its end, as the file's checksums are by reading it */
+	if (describe(fd, o, err) || (streamed(fd) && kexe_stream_finish(err)))
+		return -1;
+	return 0;
 }
 
 int stub_run(int self_fd, const struct stub_options *o)

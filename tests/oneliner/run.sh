@@ -324,22 +324,54 @@ test_shell_reading_past_the_padding_is_stopped() {
 	no_leftovers
 }
 
+# flip FILE OFFSET: a copy of FILE with the byte at OFFSET changed, in $WORK/flip.sh.
+flip() {
+	cp "$1" "$WORK/flip.sh"
+	printf '\x5a' | dd of="$WORK/flip.sh" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# As a file, the script checks the SHA-256 before it runs anything. From a pipe it writes only
+# the loader, checks that, and the loader checks every byte of the stream before loading.
 test_damaged_or_unpinned_bundles_are_refused() {
-	local f=$WORK/flip.sh size sh o log=$WORK/pin/seam.log want
+	local size header sh o log=$WORK/pin/seam.log want
 	mkdir -p "$WORK/pin"
-	cp "$B/fake.sh" "$f"
-	size=$(stat -c %s "$f")
-	printf '\x5a' | dd of="$f" bs=1 seek=$((size - 100000)) conv=notrunc status=none
+	size=$(stat -c %s "$B/fake.sh")
+	header=$(header_end "$B/fake.sh")
 	want=$(sha256sum <"$B/fake.kexe" | cut -d' ' -f1)
 	for sh in bash dash "busybox ash"; do
 		o=$WORK/pin/${sh// /-}
-		KEXE_FAKE_LOG=$log run_way pipe "$sh" "$f" "$o/flip"
+		flip "$B/fake.sh" $((size - 100000)) # in the raw initrd
+		KEXE_FAKE_LOG=$log run_way file "$sh" "$WORK/flip.sh" "$o/flip"
 		[ "$(cat "$o/flip/rc")" = 3 ] || fail "$sh: flipped byte gave exit $(cat "$o/flip/rc")"
 		grep -q "^kexe: the bundle's SHA-256 is [0-9a-f]*, not $want" "$o/flip/err" ||
 			fail "$sh: $(cat "$o/flip/err")"
+		KEXE_FAKE_LOG=$log run_way pipe "$sh" "$WORK/flip.sh" "$o/pflip"
+		[ "$(cat "$o/pflip/rc")" = 3 ] || fail "$sh: flipped byte piped gave exit $(cat "$o/pflip/rc")"
+		grep -q "^kexe: bundle is damaged: initrd section checksum mismatch" "$o/pflip/err" ||
+			fail "$sh: piped: $(cat "$o/pflip/err")"
+		# in the command line, which --cmdline leaves unread: only the SHA-256 sees it
+		flip "$B/fake.sh" $((size - 64 * 6 - 83 - 10))
+		KEXE_FAKE_LOG=$log run_way pipe "$sh" "$WORK/flip.sh" "$o/cflip" --cmdline x
+		[ "$(cat "$o/cflip/rc")" = 3 ] || fail "$sh: flipped cmdline gave exit $(cat "$o/cflip/rc")"
+		grep -q "^kexe: the streamed bundle's SHA-256 is [0-9a-f]*, not $want" "$o/cflip/err" ||
+			fail "$sh: piped cmdline: $(cat "$o/cflip/err")"
+		# in the loader: the script checks it before running it
+		flip "$B/fake.sh" $((header + 5000))
+		KEXE_FAKE_LOG=$log run_way pipe "$sh" "$WORK/flip.sh" "$o/lflip"
+		[ "$(cat "$o/lflip/rc")" = 3 ] && grep -q "^kexe: the loader's SHA-256 is" "$o/lflip/err" ||
+			fail "$sh: piped loader: $(cat "$o/lflip/err")"
+		# cut off in the payload
+		head -c $((size - 5000)) "$B/fake.sh" >"$WORK/cut.sh"
+		KEXE_FAKE_LOG=$log run_way pipe "$sh" "$WORK/cut.sh" "$o/cut"
+		[ "$(cat "$o/cut/rc")" = 3 ] &&
+			grep -q "^kexe: the stream ended early at byte [0-9]* of $((size - header))" "$o/cut/err" ||
+			fail "$sh: cut: $(cat "$o/cut/err")"
 		KEXE_SHA256=$(printf '%064d' 0) KEXE_FAKE_LOG=$log run_way file "$sh" "$B/fake.sh" "$o/pin"
 		[ "$(cat "$o/pin/rc")" = 3 ] || fail "$sh: wrong pin gave exit $(cat "$o/pin/rc")"
 		grep -q "KEXE_SHA256 pins" "$o/pin/err" || fail "$sh: $(cat "$o/pin/err")"
+		KEXE_SHA256=$(printf '%064d' 0) KEXE_FAKE_LOG=$log run_way pipe "$sh" "$B/fake.sh" "$o/ppin"
+		[ "$(cat "$o/ppin/rc")" = 3 ] && grep -q "KEXE_SHA256 pins" "$o/ppin/err" ||
+			fail "$sh: wrong pin piped: $(cat "$o/ppin/err")"
 		[ ! -e "$log" ] || fail "$sh: the seam was called"
 		KEXE_SHA256=$want run_way pipe "$sh" "$B/fake.sh" "$o/ok"
 		[ "$(cat "$o/ok/rc")" = 0 ] || fail "$sh: right pin gave exit $(cat "$o/ok/rc")"
@@ -348,27 +380,111 @@ test_damaged_or_unpinned_bundles_are_refused() {
 }
 
 # Without sha256sum (and without busybox) the size is still checked and the bundle checks
-# itself; a pin cannot be checked and is refused.
+# itself. As a file, a pin cannot be checked and is refused; from a pipe the loader checks it.
 test_without_sha256sum_the_bundle_checks_itself() {
-	local bin=$WORK/nosum/bin t o log=$WORK/nosum/seam.log dash
+	local bin=$WORK/nosum/bin t o log=$WORK/nosum/seam.log dash want
 	mkdir -p "$bin"
 	for t in mktemp mkdir rm chmod dd cat wc df uname printf; do
 		ln -s "$(command -v "$t")" "$bin/$t"
 	done
 	o=$WORK/nosum
 	dash=$(command -v dash)
+	want=$(sha256sum <"$B/fake.kexe" | cut -d' ' -f1)
 	PATH=$bin run_way pipe "$dash" "$B/fake.sh" "$o/ok"
 	[ "$(cat "$o/ok/rc")" = 0 ] || fail "no sha256sum: $(cat "$o/ok/err")"
-	cp "$B/fake.sh" "$WORK/flip.sh"
-	printf '\x5a' | dd of="$WORK/flip.sh" bs=1 seek=$(($(stat -c %s "$B/fake.sh") - 100000)) \
-		conv=notrunc status=none
+	flip "$B/fake.sh" $(($(stat -c %s "$B/fake.sh") - 100000))
 	KEXE_FAKE_LOG=$log PATH=$bin run_way file "$dash" "$WORK/flip.sh" "$o/flip"
 	[ "$(cat "$o/flip/rc")" = 3 ] || fail "flipped byte without sha256sum: exit $(cat "$o/flip/rc")"
 	grep -q "^kexe: .*checksum" "$o/flip/err" || fail "bundle's message: $(cat "$o/flip/err")"
-	KEXE_SHA256=abc KEXE_FAKE_LOG=$log PATH=$bin run_way pipe "$dash" "$B/fake.sh" "$o/pin"
+	KEXE_SHA256=$want KEXE_FAKE_LOG=$log PATH=$bin run_way file "$dash" "$B/fake.sh" "$o/pin"
 	[ "$(cat "$o/pin/rc")" = 3 ] && grep -q "no sha256sum here" "$o/pin/err" ||
 		fail "pin without sha256sum: $(cat "$o/pin/err")"
+	KEXE_SHA256=abc KEXE_FAKE_LOG=$log PATH=$bin run_way pipe "$dash" "$B/fake.sh" "$o/ppin"
+	[ "$(cat "$o/ppin/rc")" = 3 ] && grep -q "KEXE_SHA256 pins (abc)" "$o/ppin/err" ||
+		fail "wrong pin piped without sha256sum: $(cat "$o/ppin/err")"
 	[ ! -e "$log" ] || fail "the seam was called"
+	KEXE_SHA256=$want PATH=$bin run_way pipe "$dash" "$B/fake.sh" "$o/rpin"
+	[ "$(cat "$o/rpin/rc")" = 0 ] || fail "right pin piped without sha256sum: $(cat "$o/rpin/err")"
+	no_leftovers
+}
+
+# stub_size KEXE: the loader part of a bundle (payload_offset in the trailer).
+stub_size() {
+	od -An -t u8 -j $(($(stat -c %s "$1") - 48)) -N 8 "$1" | tr -d ' '
+}
+
+# paused_cat FILE N GO: FILE's first N bytes, then, once the file GO exists, the rest: a
+# download that stalls part way.
+paused_cat() {
+	head -c "$2" "$1"
+	while [ ! -e "$3" ]; do sleep 0.05; done
+	tail -c +$(($2 + 1)) "$1"
+}
+
+# largest_file DIR: the size of the largest file under DIR (0 when none).
+largest_file() {
+	{
+		echo 0
+		find "$1" -type f -printf '%s\n'
+	} | sort -n | tail -n 1
+}
+
+# From a pipe the script writes only the loader to $TMPDIR; the payload goes from the pipe into
+# the loader's memory. The download stalls 300 KB into the payload: by then the script has
+# written everything it will, and the largest file in $TMPDIR must be the loader.
+test_piped_runs_write_only_the_loader() {
+	local sh way o stub size cut i big n=0
+	stub=$(stub_size "$B/real.kexe")
+	size=$(stat -c %s "$B/real.kexe")
+	cut=$(($(header_end "$B/real.sh") + stub + 300000))
+	[ "$stub" -gt 100000 ] && [ $((cut + 100000)) -lt "$(stat -c %s "$B/real.sh")" ] ||
+		fail "loader $stub of $size bytes?"
+	for sh in bash dash "busybox ash" procsub; do
+		for way in pipe devstdin; do
+			[ "$sh" != procsub ] || [ $way = pipe ] || continue
+			o=$WORK/wr/${sh// /-}-$way
+			mkdir -p "$o"
+			rm -f "$o.go"
+			case $sh:$way in
+			procsub:*) bash <(paused_cat "$B/real.sh" "$cut" "$o.go") --dry-run ;;
+			*:pipe) paused_cat "$B/real.sh" "$cut" "$o.go" | $sh -s -- --dry-run ;;
+			*:devstdin) paused_cat "$B/real.sh" "$cut" "$o.go" | $sh /dev/stdin --dry-run ;;
+			esac >"$o/out" 2>"$o/err" &
+			for ((i = 0; i < 200; i++)); do # until the loader is complete (10 s at most)
+				[ "$(largest_file "$TMPDIR")" -lt "$stub" ] || break
+				sleep 0.05
+			done
+			sleep 0.5 # and for anything more it would write
+			big=$(largest_file "$TMPDIR")
+			touch "$o.go"
+			wait $! || fail "$sh $way: exit $?: $(cat "$o/err")"
+			grep -q "nothing was loaded" "$o/err" || fail "$sh $way: $(cat "$o/err")"
+			[ "$big" = "$stub" ] ||
+				fail "$sh $way: the largest file in TMPDIR had $big bytes, the loader $stub"
+			n=$((n + 1))
+		done
+	done
+	no_leftovers
+	echo "$n piped runs wrote $stub bytes (the loader) of the $size-byte bundle to TMPDIR"
+}
+
+# A dd without iflag=fullblock copies the loader byte by byte: still exact.
+test_dd_without_fullblock_copies_the_loader_exactly() {
+	local bin=$WORK/nofull ref=$WORK/nfref sh o
+	mkdir -p "$bin"
+	cat >"$bin/dd" <<EOF
+#!/bin/sh
+for a; do case \$a in iflag=*) echo "dd: invalid input flag" >&2; exit 1 ;; esac; done
+exec $(command -v dd) "\$@"
+EOF
+	chmod +x "$bin/dd"
+	run_ref "$ref" "$B/fake.kexe" "${ARGS[@]}"
+	for sh in dash "busybox ash"; do
+		o=$WORK/nofull/${sh// /-}
+		mkdir -p "$o/dump"
+		KEXE_FAKE_DUMP=$o/dump PATH=$bin:$PATH run_way slowpipe "$sh" "$B/fake.sh" "$o" "${ARGS[@]}"
+		same_result "$ref" "$o" || return 1
+	done
 	no_leftovers
 }
 
