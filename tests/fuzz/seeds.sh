@@ -10,7 +10,7 @@ out=$2
 work=$out/.work
 rm -rf "$out"
 mkdir -p "$work" "$out/bundle" "$out/decode" "$out/kernel" "$out/kexec_tree" "$out/cpio" \
-	"$out/uki"
+	"$out/uki" "$out/stream"
 
 mk() { "$build/mkimage" "$@"; }
 mk bzimage "$work/bzImage" 4096
@@ -49,6 +49,7 @@ pack empty --kernel "$work/bzImage-255" --initrd "$work/empty" --cmdline ""
 pack arm64 --kernel "$work/Image" --unchecked-kernel --cmdline "console=ttyAMA0"
 pack kexec-tree --kexec-tree "$work/tree" --level 12
 "$build/fuzz/cut-sections" "$out/decode" "$out"/bundle/*
+cp "$out"/bundle/* "$out/stream/" # the streamed bundle: the same bundles, read from a "pipe"
 
 cp "$work/bzImage" "$work/bzImage-255" "$work/Image" "$work/random" "$out/kernel/"
 head -c 1100 "$work/bzImage" >"$out/kernel/truncated"
