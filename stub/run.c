@@ -98,9 +98,11 @@ static int preflight(const struct stub_options *o, const struct kexe_host *h,
 	*staged = pf.staged;
 	*mapped = pf.mapped;
 	for (unsigned i = 0; i < pf.count; i++)
-		if ((pf.legacy || pf.staged) && o->syscall == SYSCALL_AUTO && !o->stage_dir &&
-		    o->mode != STUB_CHECK && !strcmp(pf.verdicts[i].check, "syscall"))
-			fprintf(stderr, "kexe: loading with %s\n", pf.verdicts[i].text);
+		if (o->mode != STUB_CHECK && !strcmp(pf.verdicts[i].check, "syscall") &&
+		    pf.verdicts[i].level == KEXE_PASS)
+			fprintf(stderr, "kexe: %s %s\n",
+				o->mode == STUB_DRY_RUN ? "would load with" : "loading with",
+				pf.verdicts[i].text);
 	stub_json_preflight(&pf, p, h, failed);
 	if (o->mode == STUB_CHECK && stub_json_active())
 		return failed;

@@ -38,7 +38,7 @@ TEST(each_kexec_errno_becomes_one_advising_line)
 	    {EADDRNOTAVAIL, KEXE_EXIT_MEMORY, "too little memory"},
 	};
 	const char *args[] = {NULL};
-	char msg[1024], num[16];
+	char msg[1024], num[16], *err_line;
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		fixture_host(0, "none [integrity] confidentiality\n", 0);
@@ -47,9 +47,12 @@ TEST(each_kexec_errno_becomes_one_advising_line)
 		setenv("KEXE_FAKE_LOAD_ERRNO", num, 1);
 		kexe_fake_reboots = 0;
 		CHECK(run_capture(args, msg, sizeof msg) == cases[i].exit_code);
-		CHECK(strncmp(msg, "kexe: kexec_file_load: ", 23) == 0);
-		CHECK(strstr(msg, cases[i].words) != NULL);
-		CHECK(strchr(msg, '\n') == msg + strlen(msg) - 1); /* one line */
+		/* first the way chosen, then the error: one line */
+		CHECK(strncmp(msg, "kexe: loading with kexec_file_load", 34) == 0);
+		err_line = strchr(msg, '\n') + 1;
+		CHECK(strncmp(err_line, "kexe: kexec_file_load: ", 23) == 0);
+		CHECK(strstr(err_line, cases[i].words) != NULL);
+		CHECK(strchr(err_line, '\n') == err_line + strlen(err_line) - 1);
 		CHECK(kexe_fake_reboots == 0);
 		close(fx.fd);
 	}
