@@ -213,7 +213,7 @@ static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 
 	if (!within_half(h, p, pf->legacy))
 		add(pf, "memory", p->memory_check ? KEXE_FAIL : KEXE_WARN, KEXE_EXIT_MEMORY,
-		    "too large for this host: the kernel loads at most half of its RAM, and this "
+		    "not enough memory: the kernel loads at most half of its RAM, and this "
 		    "payload takes %llu MiB with %s (MemTotal is %llu MiB, needs %llu); use a "
 		    "host with more RAM or a smaller initrd",
 		    segments_mib, pf->legacy ? "kexec_load" : "kexec_file_load",
