@@ -11,6 +11,9 @@
 # LOADER:
 #   kexe[:ARG,ARG...]  the bundle, e.g. kexe:--consume,--syscall,legacy
 #                      (always with --foreground: no detach delay; memory is the same)
+#   kexe-sh[:ARG,...]  the shell form, streamed: cat boot.sh | sh -s -- --foreground ARGS
+#                      (only the loader is written, to the rootfs; the payload comes
+#                      through the pipe)
 #   kexec-tools        kexec -s -l /e2e/vmlinuz --initrd=/e2e/large.cpio ... && kexec -e
 #   tarball            tar xzf /e2e/payload.tar.gz -C /tmp (kernel + initrd), then
 #                      kexec -s -l from /tmp as above; the .tar.gz stays (as downloaded)
@@ -112,10 +115,15 @@ guest_cpio() {
     # The payload files go to P: /e2e of the initrd, or the disk's tar.
     P="$R/e2e"; [ "$via" = initramfs ] || { P="$R.disk"; mkdir -p "$P"; }
     case $kind in
-    kexe)
+    kexe | kexe-sh)
         cat "$STAGE2" "$big" >"$R/large.cpio"
-        "$KEXE" pack --kernel "$KERNEL" --initrd "$R/large.cpio" --cmdline "$cmdline" \
-            -o "$P/boot.kexe" >&2
+        if [ "$kind" = kexe ]; then
+            "$KEXE" pack --kernel "$KERNEL" --initrd "$R/large.cpio" --cmdline "$cmdline" \
+                -o "$P/boot.kexe" >&2
+        else
+            "$KEXE" pack --format sh --kernel "$KERNEL" --initrd "$R/large.cpio" \
+                --cmdline "$cmdline" -o "$P/boot.sh" >&2
+        fi
         rm -f "$R/large.cpio"
         ;;
     kexec-tools | tarball)
@@ -170,6 +178,11 @@ kexe)
     echo "KEXE-E2E-RUN perf: ./boot.kexe --foreground \$args"
     ./boot.kexe --foreground \$args
     ;;
+kexe-sh)
+    echo "KEXE-E2E-T0 \$(cat /proc/uptime)"
+    echo "KEXE-E2E-RUN perf: cat boot.sh | sh -s -- --foreground \$args"
+    cat $D/boot.sh | TMPDIR=/tmp sh -s -- --foreground \$args
+    ;;
 kexec-tools)
     echo "KEXE-E2E-T0 \$(cat /proc/uptime)"
     echo "KEXE-E2E-RUN perf: kexec -s -l"
@@ -199,6 +212,8 @@ boots() {
     case $loader in
     kexe) kind=kexe ;;
     kexe:*) kind=kexe args=${loader#kexe:} ;;
+    kexe-sh) kind=kexe-sh ;;
+    kexe-sh:*) kind=kexe-sh args=${loader#kexe-sh:} ;;
     kexec-tools | tarball) kind=$loader ;;
     *) die "unknown loader $loader" ;;
     esac
