@@ -107,6 +107,26 @@ static void read_secure_boot(struct kexe_host *h)
 		h->secure_boot = 0;
 }
 
+/* IMA refuses kexec_load when its policy appraises kexec kernels (a rule "appraise
+ * func=KEXEC_KERNEL_CHECK", which the built-in secure_boot policy has): it cannot appraise a
+ * kernel that has no file. The policy is readable when the kernel allows it; the boot option
+ * tells otherwise. */
+static void read_ima(struct kexe_host *h)
+{
+	char buf[16384], *line;
+
+	if (read_host("/sys/kernel/security/ima/policy", buf, sizeof buf) > 0) {
+		for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+			if (!strncmp(line, "appraise ", 9) &&
+			    strstr(line, "func=KEXEC_KERNEL_CHECK"))
+				h->ima_kexec = 1;
+		return;
+	}
+	if (read_host("/proc/cmdline", buf, sizeof buf) > 0 && strstr(buf, "ima_policy=") &&
+	    strstr(buf, "secure_boot") && !strstr(buf, "ima_appraise=off"))
+		h->ima_kexec = 1;
+}
+
 /* The kernel drops the la57 flag when it does not use 5-level paging itself. */
 static void read_paging(struct kexe_host *h)
 {
@@ -136,6 +156,7 @@ void kexe_host_probe(struct kexe_host *h)
 		snprintf(h->pid1, sizeof h->pid1, "%.31s", buf);
 	}
 	read_secure_boot(h);
+	read_ima(h);
 	read_paging(h);
 	if (read_host("/proc/meminfo", buf, sizeof buf) > 0) {
 		h->mem_available = meminfo_field(buf, "MemAvailable:");

@@ -13,6 +13,7 @@ struct kexe_host {
 	char pid1[32];		/* name of pid 1 (/proc/1/comm), "" when unknown */
 	int secure_boot;	/* 1 on, 0 off (or booted without EFI), -1 unknown */
 	int five_level;		/* x86: the host runs with 5-level paging */
+	int ima_kexec;		/* IMA appraises kexec kernels: kexec_load is refused (EACCES) */
 	uint64_t mem_available; /* MemAvailable in bytes; 0 when /proc/meminfo is unreadable */
 	uint64_t mem_total;
 };

@@ -135,6 +135,16 @@ int kexe_load_error(const char *call, int e, const struct kexe_payload *p,
 		return say(call, err, KEXE_EXIT_KERNEL, e,
 			   "the running kernel does not recognise the new kernel's image format",
 			   "pack a bzImage (x86_64) or Image (arm64) for this architecture");
+	case EACCES:
+		if (!strcmp(call, "kexec_load"))
+			return say(call, err, KEXE_EXIT_HOST, e,
+				   "IMA appraisal or secure boot forbids kexec_load (a kernel "
+				   "without a file cannot be appraised)",
+				   "use --syscall file (auto does when it sees IMA's policy)");
+		return say(call, err, KEXE_EXIT_HOST, e,
+			   "the kernel's IMA policy did not accept the new kernel (no valid IMA "
+			   "signature)",
+			   "boot a kernel signed for this host's IMA policy, or a host without it");
 	case EINVAL:
 	case ENOMEM:
 	case EADDRNOTAVAIL:

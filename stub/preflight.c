@@ -88,7 +88,8 @@ static void check_kernel(const struct kexe_host *h, const struct kexe_plan *p,
 
 static int signed_only(const struct kexe_host *h)
 {
-	return (h->lockdown[0] && strcmp(h->lockdown, "none")) || h->secure_boot == 1;
+	return (h->lockdown[0] && strcmp(h->lockdown, "none")) || h->secure_boot == 1 ||
+	       h->ima_kexec;
 }
 
 /* The ways to load, from the most usual to the leanest in memory. */
@@ -118,6 +119,8 @@ static const char *ruled_out(const struct kexe_host *h, const struct kexe_plan *
 		return "kexec_load is implemented for x86_64 only";
 	if (legacy && locked)
 		return "kernel lockdown forbids kexec_load";
+	if (legacy && h->ima_kexec)
+		return "IMA appraises kexec kernels, which it can only do with kexec_file_load";
 	if (legacy && signed_only(h) && p->syscall == SYSCALL_AUTO)
 		return "secure boot allows only signed kernels, which only kexec_file_load checks";
 	return NULL;
@@ -171,7 +174,7 @@ static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
 				 MIB),
 	    p->syscall != SYSCALL_AUTO || p->stage_forced ? "; as asked"
 	    : chosen	     ? "; memory is too short for the ways before it"
-	    : signed_only(h) ? "; lockdown or secure boot: only it checks signatures"
+	    : signed_only(h) ? "; lockdown, secure boot or IMA: only it checks signatures"
 			     : "; memory is ample");
 	estimates(h, p, &pf->verdicts[pf->count - 1]);
 }

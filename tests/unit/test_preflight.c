@@ -208,6 +208,34 @@ TEST(preflight_keeps_the_segments_within_half_of_memtotal)
 	stage_dir = NULL;
 }
 
+TEST(ima_appraising_kexec_kernels_keeps_auto_on_kexec_file_load)
+{
+	struct kexe_preflight pf;
+	struct kexe_host h;
+	const char *dir;
+	char path[512];
+
+	/* 292 MiB available: without IMA auto picks kexec_load (see above) */
+	dir = fixture_host(300000, "[none] integrity confidentiality\n", 0);
+	snprintf(path, sizeof path, "%s/sys/kernel/security/ima", dir);
+	mkdir(path, 0755);
+	write_file(dir, "sys/kernel/security/ima/policy",
+		   "measure func=KEXEC_KERNEL_CHECK\nappraise func=MODULE_CHECK\n");
+	run_preflight(&h, &pf, 0);
+	CHECK(h.ima_kexec == 0 && pf.legacy == 1);
+	write_file(dir, "sys/kernel/security/ima/policy",
+		   "measure func=KEXEC_KERNEL_CHECK\n"
+		   "appraise func=KEXEC_KERNEL_CHECK appraise_type=imasig\n");
+	run_preflight(&h, &pf, 0);
+	CHECK(h.ima_kexec == 1 && pf.legacy == 0);
+	CHECK(verdict(&pf, "memory")->level == KEXE_FAIL); /* 381 MiB do not fit in 292 */
+	/* no readable policy: the boot option tells */
+	dir = fixture_host(300000, NULL, 0);
+	write_file(dir, "proc/cmdline", "BOOT_IMAGE=/vmlinuz ima_policy=secure_boot quiet\n");
+	run_preflight(&h, &pf, 0);
+	CHECK(h.ima_kexec == 1 && pf.legacy == 0);
+}
+
 TEST(lockdown_on_the_kernel_command_line_is_seen_without_securityfs)
 {
 	struct kexe_preflight pf;

@@ -34,6 +34,7 @@ TEST(each_kexec_errno_becomes_one_advising_line)
 	    {EBUSY, KEXE_EXIT_KERNEL, "busy"},
 	    {ENOEXEC, KEXE_EXIT_KERNEL, "image format"},
 	    {EINVAL, KEXE_EXIT_KERNEL, "MiB"},
+	    {EACCES, KEXE_EXIT_HOST, "IMA policy"},
 	    {ENOMEM, KEXE_EXIT_MEMORY, "too little memory"},
 	    {EADDRNOTAVAIL, KEXE_EXIT_MEMORY, "too little memory"},
 	};
