@@ -11,7 +11,7 @@
 #define MIB (1024 * 1024)
 
 int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, int legacy,
-	      struct kexe_err *err)
+	      int may_fall_back, struct kexe_err *err)
 {
 	if (legacy)
 		return kexe_load_legacy(p, h, err);
@@ -20,7 +20,7 @@ int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, int legac
 	if (kexe_seam.kexec_file_load(p->kernel_fd, p->initrd_fd, strlen(p->cmdline) + 1,
 				      p->cmdline, flags) == 0)
 		return 0;
-	if (kexe_arch_fall_back_to_kexec_load(errno)) {
+	if (may_fall_back && kexe_arch_fall_back_to_kexec_load(errno)) {
 		fprintf(stderr,
 			"kexe: the running kernel has no kexec_file_load (CONFIG_KEXEC_FILE "
 			"is off); loading with kexec_load\n");

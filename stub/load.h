@@ -6,11 +6,12 @@
 #include "host.h"
 #include "payload.h"
 
-/* Loads the payload through the seam: with kexec_load (legacy non-zero, x86_64 only) or
- * kexec_file_load. On failure returns -1 with err holding one line:
+/* Loads the payload through the seam: with kexec_load (legacy non-zero) or kexec_file_load.
+ * When kexec_file_load is missing (ENOSYS, arm64) and may_fall_back is non-zero, it loads with
+ * kexec_load instead and says so. On failure returns -1 with err holding one line:
  * "<syscall>: <errno text>: <likely cause from the host facts>; <what to do>". */
 int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, int legacy,
-	      struct kexe_err *err);
+	      int may_fall_back, struct kexe_err *err);
 
 /* Unloads a loaded kernel (after a failed reboot), so the host is as it was. */
 void kexe_unload(void);

@@ -159,7 +159,7 @@ static int boot(const struct stub_options *o, const struct kexe_host *h,
 		return 0;
 	}
 	stub_json_stage("load");
-	if (kexe_load(p, h, legacy, err))
+	if (kexe_load(p, h, legacy, o->syscall != SYSCALL_FILE, err))
 		return -1;
 	if (o->mode == STUB_LOAD_ONLY) {
 		fprintf(stderr, "kexe: kernel loaded; start it with `systemctl kexec` or "

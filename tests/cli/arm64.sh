@@ -81,4 +81,12 @@ test_arm64_without_kexec_file_load_uses_kexec_load() {
 	[ "$(od -An -tx1 -N4 "$dump/segment-2" | tr -d ' ')" = d00dfeed ] ||
 		fail "segment 2 is not a device tree"
 	[ "$(stat -c %s "$dump/segment-3")" = 40 ] || fail "segment 3 is not the purgatory"
+	# --syscall file means it: no fallback, the missing syscall is named
+	: >"$log"
+	KEXE_FAKE_LOAD_ERRNO=38 KEXE_FAKE_LOG=$log \
+		expect_exit 6 run_arm64 "$WORK/a.kexe" --foreground --syscall file || return 1
+	err_has "kexec_file_load: function not implemented: the running kernel has no kexec_file_load" ||
+		return 1
+	grep -q '^kexec_load' "$log" && fail "--syscall file fell back to kexec_load"
+	return 0
 }
