@@ -132,3 +132,17 @@ prepare_guests() {
     export E2E_ACCEL
     log "accelerator ${E2E_ACCEL:-none (self-test failed)}"
 }
+
+# ovmf_secure_boot_off VARS: clear the data byte of the (unauthenticated, one-byte)
+# SecureBootEnable variable in the OVMF variable store VARS (a copy of Debian's snakeoil
+# template), so that lockdown comes only from the command line; PK, KEK and db stay enrolled.
+# Returns 1 with a message on stderr when VARS does not hold exactly one such variable set to 1.
+ovmf_secure_boot_off() {
+    local vars=$1 at name='S\x00e\x00c\x00u\x00r\x00e\x00B\x00o\x00o\x00t\x00E\x00n\x00a\x00b\x00l\x00e\x00\x00\x00'
+    set -- $(LC_ALL=C grep -obUaP "$name" "$vars" | cut -d: -f1)
+    [ $# = 1 ] || { echo "SecureBootEnable found $# times in $vars (want 1)" >&2; return 1; }
+    at=$(($1 + 34))   # the UTF-16 name "SecureBootEnable" and its NUL; the data byte follows
+    [ "$(od -An -tx1 -j "$at" -N1 "$vars" | tr -d ' ')" = 01 ] ||
+        { echo "SecureBootEnable in $vars is not 1" >&2; return 1; }
+    printf '\0' | dd of="$vars" bs=1 seek="$at" conv=notrunc status=none
+}

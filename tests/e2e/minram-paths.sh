@@ -19,7 +19,11 @@
 #                      kexec -s -l from /tmp as above; the .tar.gz stays (as downloaded)
 # OPTIONS:
 #   --size MIB         incompressible file size (default $E2E_LARGE_MIB, 256)
-#   --firmware bios|ovmf   SeaBIOS (default) or /usr/share/ovmf/OVMF.fd
+#   --firmware bios|ovmf|ovmf-snakeoil   SeaBIOS (default), /usr/share/ovmf/OVMF.fd, or
+#                      OVMF (pflash) with Debian's snakeoil key in db and secure boot off;
+#                      the payload's kernel is then Debian's re-signed with that key
+#                      (sign-kernel.sh), so kexec_file_load accepts it under lockdown
+#                      (add --s1-append lockdown=integrity)
 #   --s1-append STR    added to the stage-1 kernel command line (e.g. lockdown=integrity)
 #   --timeout S        per boot (default 300)
 #   --s2-append STR    added to the payload's (stage 2's) command line, for every loader
@@ -67,12 +71,15 @@ cmd=$1 loader=$2; shift 2
 case $fw in
 bios) fwargs=() ;;
 ovmf) fwargs=(-bios /usr/share/ovmf/OVMF.fd) ;;
-*) die "--firmware bios|ovmf" ;;
+ovmf-snakeoil) fwargs=() ;; # per probe: its own copy of the variables
+*) die "--firmware bios|ovmf|ovmf-snakeoil" ;;
 esac
 export E2E_ACCEL=${E2E_ACCEL:-tcg}
 out="$E2E_OUT/minram-paths"
 mkdir -p "$out"
 KERNEL=$("$E2E/fetch-kernel.sh") || die "cannot fetch the test kernel"
+PKERNEL=$KERNEL # the payload's kernel
+[ "$fw" != ovmf-snakeoil ] || PKERNEL=$("$E2E/sign-kernel.sh" "$KERNEL") || die "cannot sign the kernel"
 STAGE1=$("$E2E/mkinitrd.sh" stage1) || die "stage-1 initrd"
 STAGE2=$("$E2E/mkinitrd.sh" stage2) || die "stage-2 initrd"
 big=$("$E2E/mkinitrd.sh" random large.bin "$size") || die "large initrd"
@@ -106,7 +113,7 @@ virtio_modules() {
 # guest_cpio KIND: the stage-1 initrd for a loader kind (cached per kind, size, kexe).
 guest_cpio() {
     local kind=$1 key c R
-    key=$(cache_key "$KEXE" "$KERNEL" "$big" "$STAGE1" "$STAGE2" "$kind" "$via" "$cmdline" v6)
+    key=$(cache_key "$KEXE" "$PKERNEL" "$big" "$STAGE1" "$STAGE2" "$kind" "$via" "$cmdline" v6)
     c="$out/stage1-$kind-$size-$via${s2extra:+-s2}-$key.cpio"
     exec 8>"$c.lock"; flock 8          # parallel probes build each archive once
     if [ -s "$c" ]; then exec 8>&-; printf '%s\n' "$c"; return; fi
@@ -118,17 +125,17 @@ guest_cpio() {
     kexe | kexe-sh)
         cat "$STAGE2" "$big" >"$R/large.cpio"
         if [ "$kind" = kexe ]; then
-            "$KEXE" pack --kernel "$KERNEL" --initrd "$R/large.cpio" --cmdline "$cmdline" \
+            "$KEXE" pack --kernel "$PKERNEL" --initrd "$R/large.cpio" --cmdline "$cmdline" \
                 -o "$P/boot.kexe" >&2
         else
-            "$KEXE" pack --format sh --kernel "$KERNEL" --initrd "$R/large.cpio" \
+            "$KEXE" pack --format sh --kernel "$PKERNEL" --initrd "$R/large.cpio" \
                 --cmdline "$cmdline" -o "$P/boot.sh" >&2
         fi
         rm -f "$R/large.cpio"
         ;;
     kexec-tools | tarball)
         cp -a "$("$E2E/fetch-kexec-tools.sh")/." "$R/"
-        cp "$KERNEL" "$P/vmlinuz"
+        cp "$PKERNEL" "$P/vmlinuz"
         cat "$STAGE2" "$big" >"$P/large.cpio"
         if [ "$kind" = tarball ]; then
             tar -C "$P" -czf "$P/payload.tar.gz.tmp" vmlinuz large.cpio
@@ -220,6 +227,12 @@ boots() {
     c=$(guest_cpio "$kind")
     tag="$size-$via${s2extra:+-$(printf '%s' "$s2extra" | tr -c 'a-zA-Z0-9' _)}-$fw-$(printf '%s' "$loader" | tr -c 'a-zA-Z0-9.-' _)-$mib${s1extra:+-$(printf '%s' "$s1extra" | tr -c 'a-zA-Z0-9' _)}"
     W="$out/$tag"; rm -rf "$W"; mkdir -p "$W"
+    if [ "$fw" = ovmf-snakeoil ]; then
+        cp /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd "$W/vars.fd"
+        ovmf_secure_boot_off "$W/vars.fd" || die "cannot switch secure boot off in $W/vars.fd"
+        fwargs=(-drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
+            -drive "if=pflash,format=raw,file=$W/vars.fd")
+    fi
     log="$W/serial.log" ts="$W/serial.ts"
     REASON_FILE="$W/reason"
     case $via in

@@ -12,18 +12,6 @@
 : "${E2E_OVMF_CODE:=/usr/share/OVMF/OVMF_CODE_4M.fd}"
 : "${E2E_OVMF_VARS:=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd}"
 
-# secure_boot_off VARS: clear the data byte of the (unauthenticated, one-byte) SecureBootEnable
-# variable in the OVMF variable store VARS; PK, KEK and db stay enrolled.
-secure_boot_off() {
-    local vars=$1 at name='S\x00e\x00c\x00u\x00r\x00e\x00B\x00o\x00o\x00t\x00E\x00n\x00a\x00b\x00l\x00e\x00\x00\x00'
-    set -- $(LC_ALL=C grep -obUaP "$name" "$vars" | cut -d: -f1)
-    [ $# = 1 ] || fail "SecureBootEnable found $# times in $E2E_OVMF_VARS (want 1)" || return 1
-    at=$(($1 + 34))   # the UTF-16 name "SecureBootEnable" and its NUL; the data byte follows
-    [ "$(od -An -tx1 -j "$at" -N1 "$vars" | tr -d ' ')" = 01 ] ||
-        fail "SecureBootEnable in $E2E_OVMF_VARS is not 1" || return 1
-    printf '\0' | dd of="$vars" bs=1 seek="$at" conv=notrunc status=none
-}
-
 scenario_run() {
     local cmdline kernel k
     cmdline=$(s2_cmdline lockdown)
@@ -38,7 +26,8 @@ scenario_run() {
     fi
     E2E_PACK_KERNEL=$kernel pack "$GUEST/boot.kexe" --initrd "$STAGE2" --cmdline "$cmdline"
     cp "$E2E_OVMF_VARS" "$W/vars.fd"
-    secure_boot_off "$W/vars.fd"
+    ovmf_secure_boot_off "$W/vars.fd" 2>"$W/vars.err" ||
+        { fail "$(cat "$W/vars.err") ($E2E_OVMF_VARS)"; return 1; }
     S1_APPEND=lockdown=integrity
     S1_QEMU=(-drive "if=pflash,format=raw,readonly=on,file=$E2E_OVMF_CODE"
         -drive "if=pflash,format=raw,file=$W/vars.fd")
