@@ -16,14 +16,4 @@ if [ -z "$ver" ]; then
     printf '%s\n' "$b"
     exit 0
 fi
-out="$dir/${ver//:/_}_$E2E_DEBARCH"
-if [ ! -s "$out/busybox" ]; then
-    log "fetching $pkg $ver"
-    tmp=$(mktemp -d "$dir/tmp.XXXXXX")
-    trap 'rm -rf "$tmp"' EXIT
-    unpack_deb "$pkg=$ver" "$tmp"
-    mkdir -p "$out"
-    cp "$tmp/x/bin/busybox" "$out/busybox.tmp"
-    mv "$out/busybox.tmp" "$out/busybox"
-fi
-printf '%s\n' "$out/busybox"
+deb_file "$pkg=$ver" "$dir/${ver//:/_}_$E2E_DEBARCH" bin/busybox busybox

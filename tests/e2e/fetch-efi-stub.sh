@@ -24,14 +24,5 @@ if [ -z "$ver" ]; then
     printf '%s\n' "$s"
     exit 0
 fi
-out="$dir/${ver}_$debarch"
-if [ ! -s "$out/$file" ]; then
-    log "fetching systemd-boot-efi $ver ($debarch)"
-    tmp=$(mktemp -d "$dir/tmp.XXXXXX")
-    trap 'rm -rf "$tmp"' EXIT
-    unpack_deb "systemd-boot-efi:$debarch=$ver" "$tmp"
-    mkdir -p "$out"
-    cp "$tmp/x/usr/lib/systemd/boot/efi/$file" "$out/$file.tmp"
-    mv "$out/$file.tmp" "$out/$file"
-fi
-printf '%s\n' "$out/$file"
+deb_file "systemd-boot-efi:$debarch=$ver" "$dir/${ver}_$debarch" \
+    "usr/lib/systemd/boot/efi/$file" "$file"

@@ -29,22 +29,14 @@ if [ -z "$pkg" ]; then
     exit 0
 fi
 ver=$(apt-cache show --no-all-versions "$pkg:$E2E_DEBARCH" | awk '/^Version:/ { print $2; exit }')
-out="$dir/${pkg}_$ver"
-if [ ! -s "$out/$file" ]; then
-    log "fetching $pkg $ver ($E2E_DEBARCH)"
-    tmp=$(mktemp -d "$dir/tmp.XXXXXX")
-    trap 'rm -rf "$tmp"' EXIT
-    unpack_deb "$pkg:$E2E_DEBARCH=$ver" "$tmp"
-    mkdir -p "$out"
-    cp "$tmp"/x/boot/vmlinuz-* "$out/vmlinuz.tmp"
-    mv "$out/vmlinuz.tmp" "$out/vmlinuz"
-    if [ "$file" = Image ]; then
-        if gzip -t "$out/vmlinuz" 2>/dev/null; then
-            gzip -dc "$out/vmlinuz" >"$out/Image.tmp"
-        else
-            cp "$out/vmlinuz" "$out/Image.tmp"
-        fi
-        mv "$out/Image.tmp" "$out/Image"
+out=$(deb_file "$pkg:$E2E_DEBARCH=$ver" "$dir/${pkg}_$ver" 'boot/vmlinuz-*' vmlinuz)
+out=${out%/vmlinuz}
+if [ "$file" = Image ] && [ ! -s "$out/Image" ]; then
+    if gzip -t "$out/vmlinuz" 2>/dev/null; then
+        gzip -dc "$out/vmlinuz" >"$out/Image.tmp"
+    else
+        cp "$out/vmlinuz" "$out/Image.tmp"
     fi
+    mv "$out/Image.tmp" "$out/Image"
 fi
 printf '%s\n' "$out/$file"

@@ -73,6 +73,43 @@ unpack_deb() {
     dpkg-deb -x "$2"/*.deb "$2/x"
 }
 
+# deb_file PKG=VER OUT SRC NAME: print OUT/NAME, a copy of SRC (a path, or a glob matching one
+# file, inside package PKG=VER), unpacked into the cache on first use.
+deb_file() {
+    local spec=$1 out=$2 src=$3 name=$4
+    if [ ! -s "$out/$name" ]; then
+        log "fetching $spec"
+        mkdir -p "$out"
+        deb_tmp=$(mktemp -d "$out/../tmp.XXXXXX") # global: the trap may run after we return
+        trap 'rm -rf "$deb_tmp"' EXIT
+        unpack_deb "$spec" "$deb_tmp"
+        cp "$deb_tmp"/x/$src "$out/$name.tmp"
+        mv "$out/$name.tmp" "$out/$name"
+        rm -rf "$deb_tmp"
+        trap - EXIT
+    fi
+    printf '%s\n' "$out/$name"
+}
+
+# bisect_ram LOADER LO HI STEP: the smallest RAM in [LO, HI] MiB, in STEP MiB steps, at which
+# `boots LOADER MIB` (the caller's probe) succeeds; HI is probed first, then halving. Prints
+# "N MiB (fails at M MiB)", "N MiB or less" or "more than HI MiB" (then returns 1).
+bisect_ram() {
+    local loader=$1 lo=$2 hi=$3 step=$4 good bad mid
+    if ! boots "$loader" "$hi"; then
+        echo "more than $hi MiB"
+        return 1
+    fi
+    # Invariant: good boots; bad is known not to (or is below the range).
+    good=$hi bad=$((lo - step))
+    while [ $((good - bad)) -gt "$step" ]; do
+        mid=$(((bad + good) / 2 / step * step))
+        [ "$mid" -gt "$bad" ] || mid=$((bad + step))
+        if boots "$loader" "$mid"; then good=$mid; else bad=$mid; fi
+    done
+    if [ "$bad" -ge "$lo" ]; then echo "$good MiB (fails at $bad MiB)"; else echo "$good MiB or less"; fi
+}
+
 # Populate DIR/bin with the static busybox and a symlink per applet.
 install_busybox() {
     local dir=$1 bb a list

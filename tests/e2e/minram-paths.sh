@@ -271,20 +271,9 @@ boots() {
 case $cmd in
 boot) boots "$loader" "$1" ;;
 bisect)
-    lo=$1 hi=$2
-    if ! boots "$loader" "$hi"; then
-        echo "RESULT $size $via $fw $loader${s1extra:+ [$s1extra]}$s2tag: more than $hi MiB" | tee -a "$out/results.txt"
-        exit 1
-    fi
-    good=$hi bad=$((lo - step))
-    while [ $((good - bad)) -gt "$step" ]; do
-        mid=$(((bad + good) / 2 / step * step))
-        [ "$mid" -gt "$bad" ] || mid=$((bad + step))
-        if boots "$loader" "$mid"; then good=$mid; else bad=$mid; fi
-    done
-    r="$good MiB (fails at $bad MiB)"
-    [ "$bad" -ge "$lo" ] || r="$good MiB or less"
+    r=$(bisect_ram "$loader" "$1" "$2" "$step") || rc=$?
     echo "RESULT $size $via $fw $loader${s1extra:+ [$s1extra]}$s2tag: $r" | tee -a "$out/results.txt"
+    exit "${rc:-0}"
     ;;
 *) die "boot or bisect" ;;
 esac

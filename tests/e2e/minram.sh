@@ -63,19 +63,7 @@ results=
 for loader in "$@"; do
     case $loader in kexe | kexe-nocheck | kexe-consume | kexec-tools) ;; *) die "unknown loader $loader" ;; esac
     log "bisecting $loader between $lo and $hi MiB in $step MiB steps"
-    if ! boots "$loader" "$hi"; then
-        r="$loader: more than $hi MiB"
-    else
-        # Invariant: good boots; bad is known not to (or is below the range).
-        good=$hi bad=$((lo - step))
-        while [ $((good - bad)) -gt "$step" ]; do
-            mid=$(((bad + good) / 2 / step * step))
-            [ "$mid" -gt "$bad" ] || mid=$((bad + step))
-            if boots "$loader" "$mid"; then good=$mid; else bad=$mid; fi
-        done
-        r="$loader: $good MiB (fails at $bad MiB)"
-        [ "$bad" -ge "$lo" ] || r="$loader: $good MiB or less"
-    fi
+    r="$loader: $(bisect_ram "$loader" "$lo" "$hi" "$step")" || true
     log "minimum RAM, $r"
     results="$results$r"$'\n'
 done
