@@ -126,11 +126,22 @@ static const char *ruled_out(const struct kexe_host *h, const struct kexe_plan *
 	return NULL;
 }
 
+/* kexe_memory_need_for() and kexe_segments_size() of plan p. */
+static uint64_t need_of(const struct kexe_plan *p, int legacy, int staged)
+{
+	return kexe_memory_need_for(p->kernel_file, p->kernel.memory_size, p->initrd, legacy,
+				    staged);
+}
+
+static uint64_t segments_of(const struct kexe_plan *p, int legacy)
+{
+	return kexe_segments_size(p->kernel_file, p->kernel.memory_size, p->initrd, legacy);
+}
+
 /* Whether the kernel will take segments of this size at all (at most half of MemTotal). */
 static int within_half(const struct kexe_host *h, const struct kexe_plan *p, int legacy)
 {
-	return h->mem_total == 0 || kexe_segments_size(p->kernel_file, p->kernel.memory_size,
-						       p->initrd, legacy) <= h->mem_total / 2;
+	return h->mem_total == 0 || segments_of(p, legacy) <= h->mem_total / 2;
 }
 
 static void estimates(const struct kexe_host *h, const struct kexe_plan *p, struct kexe_verdict *v);
@@ -144,8 +155,7 @@ static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
 	int chosen = -1, fits = 0;
 
 	for (int i = 0; i < 4 && !fits; i++) {
-		uint64_t need = kexe_memory_need_for(p->kernel_file, p->kernel.memory_size,
-						     p->initrd, rungs[i].legacy, rungs[i].staged);
+		uint64_t need = need_of(p, rungs[i].legacy, rungs[i].staged);
 		if (ruled_out(h, p, rungs[i].legacy, rungs[i].staged))
 			continue;
 		chosen = i;
@@ -169,9 +179,7 @@ static void check_syscall(const struct kexe_host *h, const struct kexe_plan *p,
 	add(pf, "syscall", KEXE_PASS, 0, "%s (needs ~%llu MiB%s)",
 	    pf->mapped ? "kexec_load, the initrd read where it lies in the bundle"
 		       : rungs[chosen].name,
-	    (unsigned long long)(kexe_memory_need_for(p->kernel_file, p->kernel.memory_size,
-						      p->initrd, pf->legacy, pf->staged) /
-				 MIB),
+	    (unsigned long long)(need_of(p, pf->legacy, pf->staged) / MIB),
 	    p->syscall != SYSCALL_AUTO || p->stage_forced ? "; as asked"
 	    : chosen	     ? "; memory is too short for the ways before it"
 	    : signed_only(h) ? "; lockdown, secure boot or IMA: only it checks signatures"
@@ -191,12 +199,9 @@ static void estimates(const struct kexe_host *h, const struct kexe_plan *p, stru
 	for (int i = 0; i < 4 && n < sizeof v->text; i++) {
 		int legacy = rungs[i].legacy, staged = rungs[i].staged;
 		const char *why = ruled_out(h, p, legacy, staged);
-		n += (size_t)snprintf(
-		    v->text + n, sizeof v->text - n, " %s %s%llu", short_name[i],
-		    why ? "n/a " : "~",
-		    (unsigned long long)(kexe_memory_need_for(p->kernel_file, p->kernel.memory_size,
-							      p->initrd, legacy, staged) /
-					 MIB));
+		n += (size_t)snprintf(v->text + n, sizeof v->text - n, " %s %s%llu", short_name[i],
+				      why ? "n/a " : "~",
+				      (unsigned long long)(need_of(p, legacy, staged) / MIB));
 	}
 	if (n < sizeof v->text && h->mem_total)
 		snprintf(v->text + n, sizeof v->text - n,
@@ -207,12 +212,10 @@ static void estimates(const struct kexe_host *h, const struct kexe_plan *p, stru
 static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 			 struct kexe_preflight *pf)
 {
-	uint64_t need = kexe_memory_need_for(p->kernel_file, p->kernel.memory_size, p->initrd,
-					     pf->legacy, pf->staged);
+	uint64_t need = need_of(p, pf->legacy, pf->staged);
 	uint64_t have = h->mem_available + p->released;
 	unsigned long long need_mib = need / MIB, have_mib = have / MIB;
-	unsigned long long segments_mib =
-	    kexe_segments_size(p->kernel_file, p->kernel.memory_size, p->initrd, pf->legacy) / MIB;
+	unsigned long long segments_mib = segments_of(p, pf->legacy) / MIB;
 
 	if (!within_half(h, p, pf->legacy))
 		add(pf, "memory", p->memory_check ? KEXE_FAIL : KEXE_WARN, KEXE_EXIT_MEMORY,
