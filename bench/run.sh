@@ -2,22 +2,30 @@
 # `make bench`: every figure is a ratio against a baseline measured in the same run.
 #   1. pack time and size: kexe pack vs tar+gzip, tar+zstd, lz4 -1, lz4 -9 of the same files
 #   2. unpack throughput: the stub's decoder into fresh memfd pages vs memcpy into them
-# Results go to stdout and $BUILD/bench/results.txt; docs/PERFORMANCE.md holds a real run.
+#   3. in QEMU (bench/e2e.sh; BENCH_QEMU=0 skips it, ~30 min under TCG): time to the new
+#      kernel and the smallest guest RAM, the bundle vs kexec-tools vs the tarball flow
+# Then one table of every ratio. Results go to stdout and $BUILD/bench/results.txt (details)
+# and $BUILD/bench/table.txt; docs/PERFORMANCE.md holds a real run.
 set -eu
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
+export BUILD=${BUILD:-build}
 MIB=${BENCH_MIB:-300}
 OUT=$BUILD/bench
 WORK=${BENCH_DIR:-/dev/shm}/kexe-bench.$$
 mkdir -p "$OUT" "$WORK"
 trap 'rm -rf "$WORK"' EXIT
+QEMU=${BENCH_QEMU:-1}
 missing=
-for t in gzip zstd lz4 tar bc cpio; do
+tools="gzip zstd lz4 tar bc cpio"
+[ "$QEMU" = 0 ] || tools="$tools qemu-system-x86_64 busybox openssl xz flock dpkg-deb"
+for t in $tools; do
 	command -v "$t" >/dev/null || missing="$missing $t"
 done
 if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] || { echo "bench: missing$missing (apt-get install zstd lz4 bc cpio)" >&2; exit 1; }
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zstd lz4 bc cpio gzip tar >/dev/null
+	[ "$(id -u)" = 0 ] || { echo "bench: missing$missing (run scripts/install-deps.sh and apt-get install zstd bc)" >&2; exit 1; }
+	echo "bench: installing$missing" >&2
+	scripts/install-deps.sh >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zstd bc >/dev/null
 fi
 
 seconds() { # CMD...: wall seconds of one run, 3 decimals
@@ -25,7 +33,7 @@ seconds() { # CMD...: wall seconds of one run, 3 decimals
 	s=$(date +%s%N)
 	"$@" >/dev/null 2>&1
 	e=$(date +%s%N)
-	echo "scale=3; ($e - $s) / 1000000000" | bc
+	printf '%.3f\n' "$(echo "scale=3; ($e - $s) / 1000000000" | bc)"
 }
 
 # Inputs: a kernel-sized incompressible file and two initrds (random, and a cpio of real
@@ -57,3 +65,7 @@ head -c $((MIB << 20)) /dev/urandom >"$WORK/random.img"
 	echo "unpack into fresh memfd pages (best of 5; ratio = memcpy time / kexe time):"
 	"$BUILD/bench/unpack" "$WORK" "$MIB"
 } | tee "$OUT/results.txt"
+rm -f "$WORK"/*
+[ "$QEMU" = 0 ] || { echo; bench/e2e.sh; } | tee -a "$OUT/results.txt"
+echo
+bench/table.sh "$OUT/results.txt" | tee "$OUT/table.txt"
