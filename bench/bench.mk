@@ -1,4 +1,5 @@
-# `make bench`: performance measurements (never part of `make test`). See docs/PERFORMANCE.md.
+# `make bench`: performance measurements (never part of `make test`), ending in one table of
+# ratios; about 30 minutes with its QEMU part (BENCH_QEMU=0 skips it). See docs/PERFORMANCE.md.
 BENCH_MIB ?= 300
 
 $(BUILD)/bench/unpack: bench/unpack.c tests/unit/images.c $(LIB_SRC) $(wildcard lib/*.h)

@@ -48,7 +48,7 @@ printf '%s\n' "$bisects" | tr '|' '\n' | tr '\n' '\0' |
 	xargs -0 -n3 -P "$JOBS" sh -c 'echo "bench: smallest RAM for $0" >&2
 		BUILD='"$RUN"' tests/e2e/minram-paths.sh --via disk --size '"$MIB"' bisect "$0" "$1" "$2" \
 			>/dev/null 2>&1 || true'
-printf '%s\n' "$bisects" | while IFS='|' read -r loader lo hi; do
+printf '%s\n' "$bisects" | while IFS='|' read -r loader _; do
 	awk -v p="RESULT $MIB disk bios $loader: " 'index($0, p) == 1 { r = substr($0, length(p) + 1) }
 		END { print "ram '"$loader"' " (r == "" ? "not measured" : r) }' "$results"
 done >>"$out"
