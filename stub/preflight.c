@@ -199,9 +199,9 @@ static void estimates(const struct kexe_host *h, const struct kexe_plan *p, stru
 	for (int i = 0; i < 4 && n < sizeof v->text; i++) {
 		int legacy = rungs[i].legacy, staged = rungs[i].staged;
 		const char *why = ruled_out(h, p, legacy, staged);
-		n += (size_t)snprintf(v->text + n, sizeof v->text - n, " %s %s%llu", short_name[i],
-				      why ? "n/a " : "~",
-				      (unsigned long long)(need_of(p, legacy, staged) / MIB));
+		n += (size_t)snprintf(v->text + n, sizeof v->text - n, " %s ~%llu%s", short_name[i],
+				      (unsigned long long)(need_of(p, legacy, staged) / MIB),
+				      why ? " (ruled out)" : "");
 	}
 	if (n < sizeof v->text && h->mem_total)
 		snprintf(v->text + n, sizeof v->text - n,

@@ -47,6 +47,21 @@ static unsigned long long fd_size(int fd)
 	return fd >= 0 && fstat(fd, &st) == 0 ? (unsigned long long)st.st_size : 0;
 }
 
+/* Where fd's data lives, as /proc names it ("/memfd:kernel (deleted)", "/var/tmp/#12 (deleted)"),
+ * so tests can tell memfds from staged files; "-" without /proc. */
+static const char *fd_target(int fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	n = fd >= 0 ? readlink(link, buf, size - 1) : -1;
+	if (n < 0)
+		return "-";
+	buf[n] = 0;
+	return buf;
+}
+
 static void dump(int fd, const char *name, const char *data, size_t len)
 {
 	const char *dir = getenv("KEXE_FAKE_DUMP");
@@ -75,6 +90,7 @@ static int fake_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdl
 				const char *cmdline, unsigned long flags)
 {
 	int e = env_int("KEXE_FAKE_LOAD_ERRNO", 0);
+	char kernel_at[4096], initrd_at[4096];
 
 	if (flags & KEXE_KEXEC_FILE_UNLOAD) {
 		log_line("kexec_file_load unload\n");
@@ -83,6 +99,9 @@ static int fake_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdl
 	kexe_fake_loads++;
 	log_line("kexec_file_load kernel=%llu initrd=%llu flags=%lu cmdline_len=%lu\n",
 		 fd_size(kernel_fd), fd_size(initrd_fd), flags, cmdline_len);
+	log_line("kexec_file_load files kernel=%s initrd=%s\n",
+		 fd_target(kernel_fd, kernel_at, sizeof kernel_at),
+		 fd_target(initrd_fd, initrd_at, sizeof initrd_at));
 	dump(kernel_fd, "kernel", NULL, 0);
 	dump(initrd_fd, "initrd", NULL, 0);
 	dump(-1, "cmdline", cmdline, cmdline_len ? cmdline_len - 1 : 0);

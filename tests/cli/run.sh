@@ -271,5 +271,36 @@ test_consume_frees_the_bundle_while_unpacking() {
 	[ "$after" -lt $((before / 4)) ] || fail "file still holds $after of $before KiB"
 }
 
+test_stage_dir_unpacks_into_unlinked_files_on_disk() {
+	local sdir dump=$WORK/staged log=$WORK/stage.log rc=0 left fs
+	sdir=$(cd "$BUILD" && pwd)/kexe-cli-stage.$$
+	mkdir -p "$sdir" "$dump"
+	fs=$(stat -f -c %T "$sdir")
+	case $fs in tmpfs | ramfs)
+		rm -rf "$sdir"
+		fail "$BUILD is on $fs; this test needs a disk-backed build directory"
+		return
+		;;
+	esac
+	pack_fake "$WORK/b.kexe" || fail pack
+	KEXE_FAKE_DUMP=$dump KEXE_FAKE_LOG=$log expect_exit 0 "$WORK/b.kexe" --syscall file \
+		--stage-dir "$sdir" || rc=1
+	left=$(ls -A "$sdir")
+	rm -rf "$sdir"
+	[ "$rc" = 0 ] || return 1
+	[ -z "$left" ] || fail "staging left names behind: $left"
+	err_has "staged on disk" || return 1
+	grep -qE "^kexec_file_load files kernel=$sdir/[^ ]* \(deleted\) initrd=$sdir/[^ ]* \(deleted\)\$" \
+		"$log" || fail "not loaded from unlinked files in $sdir: $(grep files "$log")"
+	cmp "$dump/kernel" "$IN/bzImage" || fail "kernel differs"
+	cmp "$dump/initrd" <(cat "$IN/initrd-a"; printf '\0\0\0'; cat "$IN/initrd-b") ||
+		fail "initrd differs"
+	# tmpfs would save no memory: refused before anything is unpacked or loaded
+	[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] || return 0
+	KEXE_FAKE_LOG=$log.shm expect_exit 2 "$WORK/b.kexe" --stage-dir /dev/shm || return 1
+	err_has "is not a writable disk-backed directory" || return 1
+	! grep -qs '^kexec' "$log.shm" || fail "loaded anyway: $(cat "$log.shm")"
+}
+
 . tests/cli/arm64.sh
 run_tests cli $(declare -F | awk '{print $3}' | grep '^test_')
