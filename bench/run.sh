@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: every figure is a ratio against a baseline measured in the same run.
 #   1. pack time and size: kexe pack vs tar+gzip, tar+zstd, lz4 -1, lz4 -9 of the same files
-#   2. unpack throughput: the stub's decoder into fresh memfd pages vs memcpy into them
+#   2. unpack throughput: the stub's decoder into fresh memfd pages vs memcpy into them;
+#      the static loader's size and --dry-run of a small bundle vs exec of /bin/true
 #   3. in QEMU (bench/e2e.sh; BENCH_QEMU=0 skips it, ~30 min under TCG): time to the new
 #      kernel and the smallest guest RAM, the bundle vs kexec-tools vs the tarball flow
 # Then one table of every ratio. Results go to stdout and $BUILD/bench/results.txt (details)
@@ -64,6 +65,8 @@ head -c $((MIB << 20)) /dev/urandom >"$WORK/random.img"
 	echo
 	echo "unpack into fresh memfd pages (best of 5; ratio = memcpy time / kexe time):"
 	"$BUILD/bench/unpack" "$WORK" "$MIB"
+	echo
+	bench/startup.sh "$WORK"
 } | tee "$OUT/results.txt"
 rm -f "$WORK"/*
 [ "$QEMU" = 0 ] || { echo; bench/e2e.sh; } | tee -a "$OUT/results.txt"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/table.sh RESULTS: the one table of `make bench`, every figure next to its baseline from
 # the same run and the ratio kexe / baseline, read from bench/run.sh's RESULTS file (pack rows,
-# unpack rows, and bench/e2e.sh's "time" and "ram" lines when the QEMU part ran).
+# unpack rows, bench/startup.sh's "loader" and "startup" lines, and bench/e2e.sh's "time" and
+# "ram" lines when the QEMU part ran).
 set -eu
 awk '
 function row(what, k, kunit, base, b, better) {
@@ -24,6 +25,8 @@ function median(s,   a, n, i, j, t) {
 }
 # unpack rows: KIND N MiB stored C memcpy R MiB/s kexe decode R MiB/s ratio X
 $6 == "memcpy" && $9 == "kexe" { mc[$1] = $7; kd[$1] = $11; unpack = unpack " " $1 }
+$1 == "loader" && NF == 2 { loader = $2 }
+$1 == "startup" && NF == 3 { dry = $2; tru = $3 }
 $1 == "time" { t = ""; for (i = 3; i <= NF; i++) t = t " " $i; tm[$2] = median(t); n[$2] = NF - 2 }
 $1 == "ram" { ram[$2] = ($3 ~ /^[0-9]+$/) ? $3 : ""; ramtxt[$2] = $0 }
 END {
@@ -40,6 +43,8 @@ END {
 	nu = split(unpack, us, " ")
 	for (i = 1; i <= nu; i++)
 		row("unpack to memfd, " us[i] " (MiB/s)", kd[us[i]], "", "memcpy to fresh memfd pages", mc[us[i]], "higher")
+	if (loader != "") row("static loader, build/stub (bytes)", loader, "", "issue 8 target: 256 KiB", 262144, "lower")
+	if (dry != "") row("--dry-run of a small bundle (ms)", dry, "", "exec of /bin/true", tru, "lower")
 	if (!("kexec-tools" in tm)) exit
 	row("s to new kernel, ./boot.kexe", tm["kexe"], " s", "kexec -s -l; kexec -e", tm["kexec-tools"], "lower")
 	row("s to new kernel, ./boot.kexe", tm["kexe"], " s", "tar xzf; kexec -s", tm["tarball"], "lower")
