@@ -3,7 +3,7 @@
 #   1. pack time and size: kexe pack vs tar+gzip, tar+zstd, lz4 -1, lz4 -9 of the same files
 #   2. unpack throughput: the stub's decoder into fresh memfd pages vs memcpy into them;
 #      the static loader's size and --dry-run of a small bundle vs exec of /bin/true
-#   3. in QEMU (bench/e2e.sh; BENCH_QEMU=0 skips it, ~30 min under TCG): time to the new
+#   3. in QEMU (bench/e2e.sh; BENCH_QEMU=0 skips it, ~20 min under TCG): time to the new
 #      kernel and the smallest guest RAM, the bundle vs kexec-tools vs the tarball flow
 # Then one table of every ratio. Results go to stdout and $BUILD/bench/results.txt (details)
 # and $BUILD/bench/table.txt; docs/PERFORMANCE.md holds a real run.
@@ -16,18 +16,7 @@ WORK=${BENCH_DIR:-/dev/shm}/kexe-bench.$$
 mkdir -p "$OUT" "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 QEMU=${BENCH_QEMU:-1}
-missing=
-tools="gzip zstd lz4 tar bc cpio"
-[ "$QEMU" = 0 ] || tools="$tools qemu-system-x86_64 busybox openssl xz flock dpkg-deb"
-for t in $tools; do
-	command -v "$t" >/dev/null || missing="$missing $t"
-done
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] || { echo "bench: missing$missing (run scripts/install-deps.sh and apt-get install zstd bc)" >&2; exit 1; }
-	echo "bench: installing$missing" >&2
-	scripts/install-deps.sh >/dev/null
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zstd bc >/dev/null
-fi
+BENCH_QEMU=$QEMU bench/deps.sh
 
 seconds() { # CMD...: wall seconds of one run, 3 decimals
 	local s e
