@@ -214,6 +214,28 @@ void kexe_json_header(struct kexe_json *j)
 	kexe_json_kstr(j, "kexe_version", KEXE_VERSION);
 }
 
+void kexe_json_begin_document(struct kexe_json *j, FILE *out, const char *type)
+{
+	kexe_json_init(j, out);
+	kexe_json_object(j);
+	kexe_json_header(j);
+	kexe_json_kstr(j, "type", type);
+}
+
+int kexe_json_finish_document(struct kexe_json *j, int rc, const struct kexe_err *err)
+{
+	kexe_json_kbool(j, "ok", rc == 0);
+	kexe_json_ki64(j, "exit_code", rc == 0 ? 0 : err->code);
+	if (rc) {
+		kexe_json_key(j, "error");
+		kexe_json_object(j);
+		kexe_json_error_members(j, err);
+		kexe_json_end(j);
+	}
+	kexe_json_newline(j);
+	return rc;
+}
+
 const char *kexe_exit_category(int code)
 {
 	static const char *const names[] = {"ok",     "internal", "usage", "bundle", "host",

@@ -57,6 +57,13 @@ void kexe_json_newline(struct kexe_json *j);
  * version) and "kexe_version". */
 void kexe_json_header(struct kexe_json *j);
 
+/* Starts a top-level document on out: {, the header, "type": type. */
+void kexe_json_begin_document(struct kexe_json *j, FILE *out, const char *type);
+
+/* Ends a document begun above: "ok", "exit_code" and, when rc is not 0, the "error" object for
+ * err; then the newline. Returns rc. */
+int kexe_json_finish_document(struct kexe_json *j, int rc, const struct kexe_err *err);
+
 /* An "error" object's members for err: exit_code, category (the exit code's name: "bundle",
  * "host", ...), message (the whole line), cause and advice (the message split at its first
  * "; " outside parentheses, which separates what went wrong from what to do; advice is ""

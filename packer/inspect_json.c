@@ -8,28 +8,15 @@
 #include "inspect.h"
 #include "json.h"
 
-/* Ends a document: ok, exit_code and, on failure, the error. */
-static int finish(struct kexe_json *j, int rc, const struct kexe_err *err)
-{
-	kexe_json_kbool(j, "ok", rc == 0);
-	kexe_json_ki64(j, "exit_code", rc == 0 ? 0 : err->code);
-	if (rc) {
-		kexe_json_key(j, "error");
-		kexe_json_object(j);
-		kexe_json_error_members(j, err);
-		kexe_json_end(j);
-	}
-	kexe_json_newline(j);
-	return rc;
-}
-
 static void begin(struct kexe_json *j, const char *type, const char *path)
 {
-	kexe_json_init(j, stdout);
-	kexe_json_object(j);
-	kexe_json_header(j);
-	kexe_json_kstr(j, "type", type);
+	kexe_json_begin_document(j, stdout, type);
 	kexe_json_kstr(j, "path", path);
+}
+
+static int finish(struct kexe_json *j, int rc, const struct kexe_err *err)
+{
+	return kexe_json_finish_document(j, rc, err);
 }
 
 int inspect_info_json(const char *path, struct kexe_err *err)

@@ -34,7 +34,8 @@ static void usage(void)
 	       "       (--format nixos-anywhere: the nixos-anywhere tarball)\n"
 	       "       pack and wrap print the commands that run the bundle on a host when stdout\n"
 	       "       is a terminal or with --print-oneliners; --url URL fills in where the\n"
-	       "       shell form will be served. See docs/ONE-LINERS.md.\n"
+	       "       shell form will be served. See docs/ONE-LINERS.md. pack --json prints\n"
+	       "       what it wrote (path, size, SHA-256) as one JSON document instead.\n"
 	       "  info [--json] BUNDLE  describe a bundle\n"
 	       "  verify [--json] BUNDLE  check every checksum and the kernel header\n"
 	       "  extract BUNDLE DIR    write kernel, initrd-N, cmdline, metadata into DIR\n"
@@ -109,6 +110,8 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 			a->url = v;
 		else if (!strcmp(argv[i], "--print-oneliners"))
 			a->print_oneliners = 1;
+		else if (!strcmp(argv[i], "--json"))
+			a->json = 1;
 		else
 			return kexe_fail(
 			    err, KEXE_EXIT_USAGE,
@@ -116,9 +119,24 @@ static int parse_pack(int argc, char **argv, struct pack_args *a, struct kexe_er
 	}
 	if (a->lz4_level < 0 || a->lz4_level > 12)
 		return kexe_fail(err, KEXE_EXIT_USAGE, "--level must be 0 to 12");
-	if (a->nixos_anywhere)
-		a->print_oneliners = 0; /* nixos-anywhere --kexec FILE runs it */
+	if (a->nixos_anywhere || a->json)
+		a->print_oneliners = 0; /* nixos-anywhere --kexec FILE runs it; JSON has the pins */
 	return 0;
+}
+
+/* kexe pack ARGS: with --json (anywhere in ARGS) also a usage error is a JSON document. */
+static int pack(int argc, char **argv, struct kexe_err *err)
+{
+	static struct pack_args a;
+	struct pack_result res;
+	int rc = parse_pack(argc, argv, &a, err);
+
+	if (rc == 0)
+		rc = kexe_pack(&a, &res, err);
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			return kexe_pack_json(&a, &res, rc, err);
+	return rc;
 }
 
 /* kexe wrap BUNDLE -o OUT [--url URL] [--print-oneliners] */
@@ -177,11 +195,10 @@ static int inspect(int argc, char **argv, struct kexe_err *err)
 
 static int dispatch(int argc, char **argv, struct kexe_err *err)
 {
-	static struct pack_args a;
 	const char *cmd = argv[1];
 
 	if (!strcmp(cmd, "pack"))
-		return parse_pack(argc, argv, &a, err) ? -1 : kexe_pack(&a, err);
+		return pack(argc, argv, err);
 	if (!strcmp(cmd, "wrap"))
 		return wrap(argc, argv, err);
 	if (!strcmp(cmd, "info") || !strcmp(cmd, "verify"))

@@ -262,7 +262,10 @@ static int write_atomically(const struct pack_args *a, struct pack_job *j, struc
 	if (close(fd) && rc == 0)
 		rc = kexe_fail(err, KEXE_EXIT_IO, "writing %s failed: %s", tmp, strerror(errno));
 	if (rc == 0 && a->nixos_anywhere) {
-		rc = kexe_nixos_anywhere_file(tmp, a->output, err);
+		if (a->json)
+			rc = kexe_wrap_hash_file(tmp, j->written.bundle_sha256, err);
+		if (rc == 0)
+			rc = kexe_nixos_anywhere_file(tmp, a->output, err);
 		unlink(tmp);
 		return rc;
 	}
@@ -312,7 +315,35 @@ static int print_oneliners(const struct pack_args *a, struct pack_job *j, struct
 	return 0;
 }
 
-int kexe_pack(const struct pack_args *a, struct kexe_err *err)
+/* What was written; with --json also its SHA-256 and that of the binary bundle in it (the
+ * shell form and the tarball noted theirs as they were written). */
+static int result(const struct pack_args *a, struct pack_job *j, struct pack_result *res,
+		  struct kexe_err *err)
+{
+	struct stat st;
+
+	memset(res, 0, sizeof *res);
+	res->format = a->shell_form ? "sh" : a->nixos_anywhere ? "nixos-anywhere" : "kexe";
+	res->arch = j->arch;
+	res->initrds = j->n_files - 1;
+	for (unsigned i = 0; i < j->n_files; i++)
+		res->payload_size += j->files[i].size;
+	snprintf(res->kernel, sizeof res->kernel, "%s", j->kernel.description);
+	if (stat(a->output, &st))
+		return kexe_fail_errno(err, KEXE_EXIT_IO, errno, "cannot stat %s: %s", a->output,
+				       strerror(errno));
+	res->file_size = (uint64_t)st.st_size;
+	if (!a->json)
+		return 0;
+	if (kexe_wrap_hash_file(a->output, res->sha256, err))
+		return -1;
+	memcpy(res->bundle_sha256,
+	       a->shell_form || a->nixos_anywhere ? j->written.bundle_sha256 : res->sha256,
+	       sizeof res->bundle_sha256);
+	return 0;
+}
+
+int kexe_pack(const struct pack_args *a, struct pack_result *res, struct kexe_err *err)
 {
 	static struct pack_job j;
 	int rc;
@@ -335,8 +366,10 @@ int kexe_pack(const struct pack_args *a, struct kexe_err *err)
 		describe(a, &j);
 		rc = write_atomically(a, &j, err);
 	}
-	if (rc == 0)
+	if (rc == 0 && !a->json)
 		summary(a, &j);
+	if (rc == 0 && res)
+		rc = result(a, &j, res, err);
 	if (rc == 0 && a->print_oneliners)
 		rc = print_oneliners(a, &j, err);
 	if (j.unpacked.data) {

@@ -51,7 +51,7 @@ _kexe() {
 	case $cmd in
 	pack)
 		opts="--kernel --initrd --kexec-tree --uki --cmdline --append --name --level --arch
-			--format --url --print-oneliners -o --output"
+			--format --url --print-oneliners --json -o --output"
 		;;
 	wrap) opts="--format --url --print-oneliners -o --output" ;;
 	info | verify) opts="--json" ;;

@@ -56,17 +56,15 @@ static void begin(enum stub_mode mode, int lines)
 {
 	r.active = 1;
 	r.lines = lines;
-	kexe_json_init(&r.j, stdout);
-	if (lines) {
-		kexe_progress_observer = progress_line;
-		line("start");
-		kexe_json_kstr(&r.j, "mode", mode_name(mode));
-		kexe_json_newline(&r.j);
+	if (!lines) {
+		kexe_json_begin_document(&r.j, stdout, mode_name(mode));
 		return;
 	}
-	kexe_json_object(&r.j);
-	kexe_json_header(&r.j);
-	kexe_json_kstr(&r.j, "type", mode_name(mode));
+	kexe_json_init(&r.j, stdout);
+	kexe_progress_observer = progress_line;
+	line("start");
+	kexe_json_kstr(&r.j, "mode", mode_name(mode));
+	kexe_json_newline(&r.j);
 }
 
 void stub_json_start(const struct stub_options *o)
@@ -189,22 +187,19 @@ void stub_json_finish(int rc, const struct kexe_err *err)
 	if (!r.active)
 		return;
 	kexe_progress_observer = NULL;
-	if (r.lines) {
-		line(rc ? "error" : "done");
-		kexe_json_kbool(&r.j, "ok", rc == 0);
-		kexe_json_ki64(&r.j, "exit_code", rc ? err->code : 0);
-		if (rc) {
-			kexe_json_kstr(&r.j, "stage", r.stage ? r.stage : "open");
-			error_object(err);
-		}
-	} else {
-		kexe_json_kbool(&r.j, "ok", rc == 0);
-		kexe_json_ki64(&r.j, "exit_code", rc ? err->code : 0);
-		if (rc)
-			error_object(err);
+	r.active = 0;
+	if (!r.lines) {
+		kexe_json_finish_document(&r.j, rc, err);
+		return;
+	}
+	line(rc ? "error" : "done");
+	kexe_json_kbool(&r.j, "ok", rc == 0);
+	kexe_json_ki64(&r.j, "exit_code", rc ? err->code : 0);
+	if (rc) {
+		kexe_json_kstr(&r.j, "stage", r.stage ? r.stage : "open");
+		error_object(err);
 	}
 	kexe_json_newline(&r.j);
-	r.active = 0;
 }
 
 int stub_json_fail_early(int argc, char **argv, const struct kexe_err *err)

@@ -249,6 +249,31 @@ and d["error"]["category"] == "bundle" and d["error"]["advice"] != "" and d["err
 	json "$WORK/m.json" 'd["exit_code"] == 7 and d["error"]["errno_name"] == "ENOENT"'
 }
 
+test_json_pack_documents() {
+	local f sum
+	"$KEXE" pack --json --kernel "$IN/bzImage" --initrd "$IN/initrd" --cmdline "$CMDLINE" \
+		-o "$WORK/p.kexe" >"$WORK/p.json" 2>"$WORK/p.err" || fail "pack --json: $(cat "$WORK/p.err")"
+	sum=$(sha256sum "$WORK/p.kexe" | cut -d' ' -f1)
+	json "$WORK/p.json" 'd["type"] == "pack" and d["ok"] is True and d["format"] == "kexe"
+and d["path"] == "'"$WORK/p.kexe"'" and d["sha256"] == "'"$sum"'" and d["bundle_sha256"] == d["sha256"]
+and d["file_size"] == '"$(stat -c %s "$WORK/p.kexe")"' and d["initrds"] == 1
+and d["payload_size"] == 300000 + 200001 and d["kernel"].startswith("x86_64 bzImage")' || return 1
+	# the shell form and the tarball pin the same binary bundle (packing is reproducible)
+	for f in sh nixos-anywhere; do
+		"$KEXE" pack --json --format "$f" --kernel "$IN/bzImage" --initrd "$IN/initrd" \
+			--cmdline "$CMDLINE" -o "$WORK/p.$f" >"$WORK/p.$f.json" 2>"$WORK/p.err" ||
+			fail "pack --json --format $f: $(cat "$WORK/p.err")"
+		json "$WORK/p.$f.json" 'd["format"] == "'"$f"'" and d["bundle_sha256"] == "'"$sum"'"
+and d["sha256"] == "'"$(sha256sum "$WORK/p.$f" | cut -d' ' -f1)"'"' || return 1
+	done
+	grep -q "$sum" "$WORK/p.sh" || fail "the shell form does not pin $sum"
+	"$KEXE" pack --json --kernel "$IN/initrd" -o "$WORK/q.kexe" >"$WORK/q.json" 2>/dev/null &&
+		fail "pack --json of a non-kernel passed"
+	json "$WORK/q.json" 'd["ok"] is False and d["exit_code"] == 2 and d["error"]["category"] == "usage"
+and "kernel" in d["error"]["message"]' || return 1
+	[ ! -e "$WORK/q.kexe" ] || fail "a bundle was written"
+}
+
 test_json_check_and_dry_run_documents() {
 	pack_fake "$WORK/b.kexe"
 	"$WORK/b.kexe" --check --json >"$WORK/c.json" || fail "--check --json"

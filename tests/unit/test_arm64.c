@@ -174,7 +174,7 @@ static int pack_quietly(const struct pack_args *a, struct kexe_err *err)
 
 	fflush(stdout);
 	dup2(null, STDOUT_FILENO);
-	rc = kexe_pack(a, err);
+	rc = kexe_pack(a, NULL, err);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
