@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "decode.h"
 #include "fixtures.h"
 #include "kexec_tree.h"
@@ -116,6 +117,14 @@ static void unknown_type(struct kexe_section *s)
 {
 	s->type = 9;
 }
+static void stored_checksum_off(struct kexe_section *s)
+{
+	s->stored_checksum ^= 1;
+}
+static void original_checksum_off(struct kexe_section *s)
+{
+	s->original_checksum ^= 1;
+}
 
 TEST(hostile_section_entries_never_reach_kexec)
 {
@@ -134,6 +143,9 @@ TEST(hostile_section_entries_never_reach_kexec)
 	CHECK(entry_refused(3, unknown_type, "unknown type 9"));
 	CHECK(entry_refused(2, raw_size_mismatch, "cannot hold original size"));
 	CHECK(entry_refused(0, unknown_compression, "unknown compression 7"));
+	/* the LZ4 section's bytes are intact: only the checksum of each side can differ */
+	CHECK(entry_refused(1, stored_checksum_off, "initrd section checksum mismatch;"));
+	CHECK(entry_refused(1, original_checksum_off, "checksum mismatch after decompression"));
 }
 
 static void newer_version(struct kexe_trailer *t, uint64_t file_size)
@@ -153,12 +165,60 @@ static void entry_size_32(struct kexe_trailer *t, uint64_t file_size)
 	(void)file_size;
 	t->entry_size = 32;
 }
+/* The table claims to start 64 bytes later: bytes were cut before it. */
+static void table_after_the_trailer(struct kexe_trailer *t, uint64_t file_size)
+{
+	(void)file_size;
+	t->table_offset += 64;
+}
 
 TEST(hostile_trailers_never_reach_kexec)
 {
 	CHECK(trailer_refused(newer_version, "version 2 is newer"));
 	CHECK(trailer_refused(too_many_sections, "impossible section table (161 entries"));
 	CHECK(trailer_refused(entry_size_32, "impossible section table (5 entries of 32 bytes)"));
+	CHECK(trailer_refused(table_after_the_trailer, "does not end at the trailer"));
+}
+
+/* Two initrd entries swapped: each still describes its own bytes, only the table checksum
+ * sees that the initrds would reach the kernel in the wrong order. */
+TEST(reordered_table_entries_are_refused)
+{
+	unsigned char e1[KEXE_ENTRY_SIZE], e2[KEXE_ENTRY_SIZE];
+	off_t at;
+
+	CHECK(fixture_default(&fx) == 0);
+	CHECK(kexe_bundle_open(fx.fd, &bundle, 1, NULL) == 0);
+	at = (off_t)bundle.trailer.table_offset;
+	CHECK(pread(fx.fd, e1, sizeof e1, at + KEXE_ENTRY_SIZE) == sizeof e1);
+	CHECK(pread(fx.fd, e2, sizeof e2, at + 2 * KEXE_ENTRY_SIZE) == sizeof e2);
+	CHECK(pwrite(fx.fd, e2, sizeof e2, at + KEXE_ENTRY_SIZE) == sizeof e2);
+	CHECK(pwrite(fx.fd, e1, sizeof e1, at + 2 * KEXE_ENTRY_SIZE) == sizeof e1);
+	CHECK(refused(fx.fd, "section table checksum mismatch"));
+	close(fx.fd);
+}
+
+/* A trailer whose checksum is right but whose magic is not: not a kexe trailer. */
+TEST(trailer_without_magic_is_refused)
+{
+	unsigned char t[KEXE_TRAILER_SIZE];
+
+	CHECK(fixture_default(&fx) == 0);
+	CHECK(pread(fx.fd, t, sizeof t, (off_t)fx.size - KEXE_TRAILER_SIZE) == sizeof t);
+	t[0] = 'X';
+	kexe_put64(t + 56, kexe_xxh64(t, 56));
+	CHECK(pwrite(fx.fd, t, sizeof t, (off_t)fx.size - KEXE_TRAILER_SIZE) == sizeof t);
+	CHECK(refused(fx.fd, "no kexe trailer"));
+	close(fx.fd);
+}
+
+/* Cut to less than a trailer: named as truncated, not a read error at a wrapped offset. */
+TEST(file_shorter_than_a_trailer_is_refused)
+{
+	CHECK(fixture_default(&fx) == 0);
+	CHECK(ftruncate(fx.fd, 10) == 0);
+	CHECK(refused(fx.fd, "truncated: only 10 bytes"));
+	close(fx.fd);
 }
 
 TEST(table_entry_with_reserved_bytes_set_is_refused)
@@ -319,6 +379,34 @@ TEST(sizes_over_each_type_limit_are_refused)
 	fixture_rewrite(fd, &bundle, 1, &s);
 	CHECK(refused(fd, "cmdline section 1 claims 100000 bytes, more than the limit"));
 	close(fd);
+}
+
+/* Without initrds the kernel is loaded with no initrd file at all (KEXEC_FILE_NO_INITRAMFS):
+ * the kernel refuses an empty one. */
+TEST(zero_initrds_load_with_no_initramfs)
+{
+	char log[] = "/tmp/kexe-unit-log.XXXXXX", text[512], msg[2048];
+	const char *args[] = {NULL};
+	int fd = mkstemp(log);
+	ssize_t n;
+
+	fixture_host(0, NULL, 0);
+	setenv("KEXE_FAKE_LOG", log, 1);
+	CHECK(fixture_default(&fx) == 0);
+	close(fx.fd);
+	fx.n_initrds = 0;
+	CHECK(fixture_pack(&fx) == 0);
+	kexe_fake_loads = 0;
+	CHECK(fixture_run_stderr(fx.fd, args, msg, sizeof msg) == 0);
+	CHECK(kexe_fake_loads == 1);
+	n = pread(fd, text, sizeof text - 1, 0);
+	text[n > 0 ? n : 0] = 0;
+	CHECK(strstr(text, "initrd=0 flags=4 ") != NULL);
+	CHECK(strstr(text, "initrd=-\n") != NULL);
+	unsetenv("KEXE_FAKE_LOG");
+	close(fd);
+	unlink(log);
+	close(fx.fd);
 }
 
 /* Packs a kernel, n one-byte initrds and a cmdline. */
