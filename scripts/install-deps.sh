@@ -4,7 +4,8 @@
 # aarch64 cross toolchain (below).
 # Tests: file, cpio, busybox-static (test initrds) and QEMU (the end-to-end boots); python3
 # (checks --json output), man-db and groff-base (man pages render without warnings); ovmf (UEFI
-# firmware with a test key in db) and sbsigntool (signs a kernel copy with it) for e2e lockdown.
+# firmware with a test key in db) and sbsigntool (signs a kernel copy with it) for e2e lockdown;
+# qemu-efi-aarch64 (AAVMF, UEFI for QEMU's arm64 virt machine) for e2e arm64:uefi.
 # The Debian kernel the tests boot is fetched later with `apt-get download`, never installed.
 set -eu
 SUDO=
@@ -22,5 +23,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	python3 man-db groff-base ovmf sbsigntool >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends \
 	zlib1g-dev gcc-aarch64-linux-gnu musl-dev:arm64 liblz4-dev:arm64 qemu-system-arm \
-	qemu-user-static >/dev/null
+	qemu-user-static qemu-efi-aarch64 >/dev/null
 echo "kexe: build and test dependencies installed"
