@@ -2,7 +2,14 @@
  * without CONFIG_KEXEC_FILE (Debian's arm64 kernels, for one). Four segments: the Image at a
  * 2 MiB aligned base + text_offset, the initrd, the running kernel's device tree
  * (/sys/firmware/fdt) with a new /chosen (command line, initrd), and a purgatory that sets x0
- * to the tree and branches to the kernel. */
+ * to the tree and branches to the kernel.
+ *
+ * A bundle without an initrd still gets one: a page of zeros, which the new kernel unpacks as
+ * an empty initramfs. A kernel started by UEFI through its EFI stub finds its initrd in a UEFI
+ * configuration table (LINUX_EFI_INITRD_MEDIA_GUID) when the device tree names none, and that
+ * table still points at the first kernel's initrd, long since freed: without the empty one the
+ * new kernel would unpack whatever lies there now (seen on QEMU virt under AAVMF: "Initramfs
+ * unpacking failed: invalid magic at start of compressed archive"). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +59,8 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 	struct kexe_kexec_segment s[4];
 	struct kexe_arm64_image img;
 	struct kexe_arm64_layout l;
+	/* the initrd's bytes in the new kernel's memory: the payload's, or an empty page */
+	uint64_t initrd_size = p->initrd_fd >= 0 ? p->initrd_size : PAGE;
 	size_t iomem_len, fdt_len, dtb_size = 0;
 	char *iomem = slurp("/proc/iomem", IOMEM_MAX, &iomem_len);
 	char *fdt = slurp("/sys/firmware/fdt", FDT_MAX, &fdt_len);
@@ -70,11 +79,11 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 		 * with room for the command line and the initrd properties, then write it */
 		dtb_size = fdt_len + strlen(p->cmdline) + 256;
 		rc = kexe_arm64_place(&ram, img.text_offset, img.image_size, p->kernel_size,
-				      p->initrd_size, dtb_size, sizeof purgatory, &l, err);
+				      initrd_size, dtb_size, sizeof purgatory, &l, err);
 	}
-	if (rc == 0 && !(dtb_size = kexe_fdt_set_chosen(
-			     (unsigned char *)fdt, fdt_len, p->cmdline, l.initrd,
-			     l.initrd + (p->initrd_fd >= 0 ? p->initrd_size : 0), dtb, sizeof dtb)))
+	if (rc == 0 &&
+	    !(dtb_size = kexe_fdt_set_chosen((unsigned char *)fdt, fdt_len, p->cmdline, l.initrd,
+					     l.initrd + initrd_size, dtb, sizeof dtb)))
 		rc =
 		    kexe_fail(err, KEXE_EXIT_HOST,
 			      "/sys/firmware/fdt is not a device tree kexe can rewrite; use a host "
@@ -83,10 +92,10 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 		kexe_arm64_purgatory(purgatory, l.dtb, l.kernel);
 		s[n++] = (struct kexe_kexec_segment){kernel, (size_t)p->kernel_size, l.kernel,
 						     (size_t)l.kernel_size};
-		if (p->initrd_fd >= 0)
-			s[n++] = (struct kexe_kexec_segment){
-			    initrd, (size_t)p->initrd_size, l.initrd,
-			    (size_t)((p->initrd_size + PAGE - 1) / PAGE * PAGE)};
+		/* no initrd: no bytes, and the kernel fills the page with zeros */
+		s[n++] = (struct kexe_kexec_segment){
+		    p->initrd_fd >= 0 ? initrd : NULL, p->initrd_fd >= 0 ? (size_t)initrd_size : 0,
+		    l.initrd, (size_t)((initrd_size + PAGE - 1) / PAGE * PAGE)};
 		s[n++] = (struct kexe_kexec_segment){dtb, dtb_size, l.dtb,
 						     (size_t)((dtb_size + PAGE - 1) / PAGE * PAGE)};
 		s[n++] = (struct kexe_kexec_segment){purgatory, sizeof purgatory, l.purgatory,

@@ -90,3 +90,28 @@ test_arm64_without_kexec_file_load_uses_kexec_load() {
 	grep -q '^kexec_load' "$log" && fail "--syscall file fell back to kexec_load"
 	return 0
 }
+
+# Without an initrd the new kernel still gets one: an empty page (zeros, an empty initramfs) named
+# by linux,initrd-start/-end, so that a kernel started through UEFI does not take the first
+# kernel's stale initrd from the EFI initrd table (tests/e2e/scenarios/uefi.sh).
+test_arm64_kexec_load_without_initrd_passes_an_empty_one() {
+	local dump=$WORK/arm-dump0 log=$WORK/arm-seam0.log start end
+	arm64_ready || return 0
+	arm64_host || { echo "skipped: needs qemu-system-aarch64 for a device tree"; return 0; }
+	mkdir -p "$dump"
+	"$KEXE" pack --stub "$FAKE_AARCH64" --kernel "$IN/Image" --cmdline "kexe.cli=noinitrd" \
+		-o "$WORK/noinitrd.kexe" >/dev/null || fail pack
+	KEXE_FAKE_LOAD_ERRNO=38 KEXE_FAKE_DUMP=$dump KEXE_FAKE_LOG=$log \
+		expect_exit 6 run_arm64 "$WORK/noinitrd.kexe" --foreground --syscall legacy || return 1
+	grep -q '^kexec_load entry=0x4[0-9a-f]* segments=4 flags=0xb70000$' "$log" ||
+		fail "no arm64 kexec_load with 4 segments: $(cat "$log")"
+	start=$(sed -n 's/^segment 1 mem=\(0x[0-9a-f]*\) memsz=0x1000 bufsz=0$/\1/p' "$log")
+	[ -n "$start" ] || fail "segment 1 is not an empty page: $(cat "$log")"
+	# the properties' 64-bit values follow their names' offsets; compare the hex dumps
+	end=$(printf '%016x' $((start + 4096)))
+	start=$(printf '%016x' $((start)))
+	od -An -tx1 -v "$dump/segment-2" | tr -d ' \n' >"$WORK/dtb.hex"
+	grep -q "$start" "$WORK/dtb.hex" && grep -q "$end" "$WORK/dtb.hex" ||
+		fail "the device tree does not name the empty initrd ($start-$end)"
+	grep -qa "linux,initrd-start" "$dump/segment-2" || fail "no linux,initrd-start in the tree"
+}
