@@ -65,14 +65,18 @@ static void emit_u64_prop(struct writer *w, uint32_t nameoff, uint64_t v)
 	emit_prop(w, nameoff, b, 8);
 }
 
-/* The properties kexe replaces in /chosen. */
-static const char *const names[] = {"bootargs", "linux,initrd-start", "linux,initrd-end",
-				    "linux,elfcorehdr", "linux,usable-memory-range"};
-#define N_SET 3 /* the first N_SET are written again */
+/* The properties kexe replaces in /chosen: the first N_SET are written again, the seeds
+ * (indices SEEDS, SEEDS + 1) only when new ones are given, the crash-kernel ones never. */
+static const char *const names[] = {
+    "bootargs", "linux,initrd-start", "linux,initrd-end",	  "kaslr-seed",
+    "rng-seed", "linux,elfcorehdr",   "linux,usable-memory-range"};
+#define N_SET 5
+#define SEEDS 3
 
 struct tree {
 	const unsigned char *structs, *strings;
 	size_t struct_size, strings_size;
+	const unsigned char *seeds;
 	uint32_t nameoff[N_SET]; /* offsets of names[] in the new strings block */
 };
 
@@ -81,7 +85,8 @@ static int replaced(const struct tree *t, uint32_t nameoff)
 	if (nameoff >= t->strings_size)
 		return 0;
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-		if (strlen(names[i]) < t->strings_size - nameoff &&
+		if ((t->seeds || (i != SEEDS && i != SEEDS + 1)) &&
+		    strlen(names[i]) < t->strings_size - nameoff &&
 		    !memcmp(t->strings + nameoff, names[i], strlen(names[i]) + 1))
 			return 1;
 	return 0;
@@ -94,6 +99,11 @@ static void emit_chosen(struct writer *w, const struct tree *t, const char *cmdl
 	if (initrd_end > initrd_start) {
 		emit_u64_prop(w, t->nameoff[1], initrd_start);
 		emit_u64_prop(w, t->nameoff[2], initrd_end);
+	}
+	if (t->seeds) {
+		emit_prop(w, t->nameoff[SEEDS], t->seeds, KEXE_FDT_KASLR_SEED);
+		emit_prop(w, t->nameoff[SEEDS + 1], t->seeds + KEXE_FDT_KASLR_SEED,
+			  KEXE_FDT_RNG_SEED);
 	}
 }
 
@@ -162,11 +172,12 @@ static int copy_structs(struct writer *w, const struct tree *t, const char *cmdl
 }
 
 size_t kexe_fdt_set_chosen(const unsigned char *in, size_t len, const char *cmdline,
-			   uint64_t initrd_start, uint64_t initrd_end, unsigned char *out,
-			   size_t cap)
+			   uint64_t initrd_start, uint64_t initrd_end, const unsigned char *seeds,
+			   unsigned char *out, size_t cap)
 {
 	struct writer w = {out, cap, 0, 0};
 	struct tree t;
+	int n_set = seeds ? N_SET : SEEDS; /* the names written */
 	size_t total, off_struct, off_strings, off_rsv, rsv_end, strings_start, struct_start;
 
 	if (len < HEADER_SIZE || be32(in) != KEXE_FDT_MAGIC || be32(in + 20) < 16 ||
@@ -184,6 +195,7 @@ size_t kexe_fdt_set_chosen(const unsigned char *in, size_t len, const char *cmdl
 		return 0;
 	t.structs = in + off_struct;
 	t.strings = in + off_strings;
+	t.seeds = seeds;
 	for (rsv_end = off_rsv;; rsv_end += 16) { /* (address, size) pairs up to (0, 0) */
 		if (rsv_end + 16 > total)
 			return 0;
@@ -195,7 +207,7 @@ size_t kexe_fdt_set_chosen(const unsigned char *in, size_t len, const char *cmdl
 	emit(&w, in + off_rsv, rsv_end + 16 - off_rsv);
 	struct_start = w.pos;
 	/* the new strings: the old ones, then the names we set that are not among them */
-	for (int i = 0; i < N_SET; i++) {
+	for (int i = 0; i < n_set; i++) {
 		size_t k = strlen(names[i]) + 1, extra = 0;
 		t.nameoff[i] = UINT32_MAX;
 		for (size_t o = 0; o + k <= t.strings_size && t.nameoff[i] == UINT32_MAX; o++)
@@ -214,7 +226,7 @@ size_t kexe_fdt_set_chosen(const unsigned char *in, size_t len, const char *cmdl
 		return 0;
 	memcpy(out + w.pos, t.strings, t.strings_size);
 	w.pos += t.strings_size;
-	for (int i = 0; i < N_SET; i++) {
+	for (int i = 0; i < n_set; i++) {
 		size_t k = strlen(names[i]) + 1;
 		if (t.nameoff[i] < t.strings_size)
 			continue;

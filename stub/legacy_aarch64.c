@@ -9,11 +9,17 @@
  * configuration table (LINUX_EFI_INITRD_MEDIA_GUID) when the device tree names none, and that
  * table still points at the first kernel's initrd, long since freed: without the empty one the
  * new kernel would unpack whatever lies there now (seen on QEMU virt under AAVMF: "Initramfs
- * unpacking failed: invalid magic at start of compressed archive"). */
+ * unpacking failed: invalid magic at start of compressed archive").
+ *
+ * /chosen also gets a new kaslr-seed and rng-seed from getrandom(), as the kernel's own
+ * kexec_file_load gives: the running kernel has zeroed the kaslr-seed it used and removed its
+ * rng-seed, and a CPU without RNDR (Neoverse N1: Graviton2, Ampere Altra) would otherwise start
+ * the new kernel without KASLR. While the entropy pool is not ready, the old ones stay. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -55,7 +61,8 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 {
 	static struct kexe_arm64_ram ram;
 	static unsigned char dtb[FDT_MAX];
-	unsigned char purgatory[KEXE_ARM64_PURGATORY_SIZE];
+	unsigned char purgatory[KEXE_ARM64_PURGATORY_SIZE], seeds[KEXE_FDT_SEEDS];
+	int have_seeds = getrandom(seeds, sizeof seeds, GRND_NONBLOCK) == (ssize_t)sizeof seeds;
 	struct kexe_kexec_segment s[4];
 	struct kexe_arm64_image img;
 	struct kexe_arm64_layout l;
@@ -77,13 +84,13 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 		kexe_arm64_parse_iomem(iomem, &ram);
 		/* the tree's size with the new /chosen is not known before its address: place it
 		 * with room for the command line and the initrd properties, then write it */
-		dtb_size = fdt_len + strlen(p->cmdline) + 256;
+		dtb_size = fdt_len + strlen(p->cmdline) + 256 + sizeof seeds;
 		rc = kexe_arm64_place(&ram, img.text_offset, img.image_size, p->kernel_size,
 				      initrd_size, dtb_size, sizeof purgatory, &l, err);
 	}
-	if (rc == 0 &&
-	    !(dtb_size = kexe_fdt_set_chosen((unsigned char *)fdt, fdt_len, p->cmdline, l.initrd,
-					     l.initrd + initrd_size, dtb, sizeof dtb)))
+	if (rc == 0 && !(dtb_size = kexe_fdt_set_chosen(
+			     (unsigned char *)fdt, fdt_len, p->cmdline, l.initrd,
+			     l.initrd + initrd_size, have_seeds ? seeds : NULL, dtb, sizeof dtb)))
 		rc =
 		    kexe_fail(err, KEXE_EXIT_HOST,
 			      "/sys/firmware/fdt is not a device tree kexe can rewrite; use a host "

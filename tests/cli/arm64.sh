@@ -114,4 +114,7 @@ test_arm64_kexec_load_without_initrd_passes_an_empty_one() {
 	grep -q "$start" "$WORK/dtb.hex" && grep -q "$end" "$WORK/dtb.hex" ||
 		fail "the device tree does not name the empty initrd ($start-$end)"
 	grep -qa "linux,initrd-start" "$dump/segment-2" || fail "no linux,initrd-start in the tree"
+	# fresh seeds from getrandom(), as the kernel's kexec_file_load gives
+	grep -qa "rng-seed" "$dump/segment-2" && grep -qa "kaslr-seed" "$dump/segment-2" ||
+		fail "no kaslr-seed and rng-seed in the tree"
 }

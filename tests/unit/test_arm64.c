@@ -352,7 +352,7 @@ TEST(device_tree_gets_a_new_chosen_node)
 	uint32_t vlen;
 	int count;
 
-	n = kexe_fdt_set_chosen(in, len, "console=ttyAMA0 x=1", 0x48000000, 0x48100000, out,
+	n = kexe_fdt_set_chosen(in, len, "console=ttyAMA0 x=1", 0x48000000, 0x48100000, NULL, out,
 				sizeof out);
 	CHECK(n > len && rd32(out) == KEXE_FDT_MAGIC && rd32(out + 4) == n);
 	v = chosen_prop(out, "bootargs", &vlen, &count);
@@ -363,21 +363,67 @@ TEST(device_tree_gets_a_new_chosen_node)
 	CHECK(v && count == 1 && vlen == 8 && rd32(v + 4) == 0x48100000);
 	v = chosen_prop(out, "kaslr-seed", &vlen, &count); /* other properties stay */
 	CHECK(v && count == 1 && v[7] == 8);
+	CHECK(chosen_prop(out, "rng-seed", &vlen, &count) == NULL && count == 0);
 
 	/* no initrd: no initrd properties; a tree without /chosen gets one */
 	len = fdt_build(in, 0);
-	n = kexe_fdt_set_chosen(in, len, "quiet", 0, 0, out, sizeof out);
+	n = kexe_fdt_set_chosen(in, len, "quiet", 0, 0, NULL, out, sizeof out);
 	CHECK(n > 0);
 	v = chosen_prop(out, "bootargs", &vlen, &count);
 	CHECK(v && !strcmp((const char *)v, "quiet"));
 	CHECK(chosen_prop(out, "linux,initrd-start", &vlen, &count) == NULL && count == 0);
 
 	/* damaged trees and a buffer too small are refused */
-	CHECK(kexe_fdt_set_chosen(in, len, "x", 0, 0, out, 100) == 0);
+	CHECK(kexe_fdt_set_chosen(in, len, "x", 0, 0, NULL, out, 100) == 0);
 	in[0] ^= 1;
-	CHECK(kexe_fdt_set_chosen(in, len, "x", 0, 0, out, sizeof out) == 0);
+	CHECK(kexe_fdt_set_chosen(in, len, "x", 0, 0, NULL, out, sizeof out) == 0);
 	len = fdt_build(in, 1);
-	CHECK(kexe_fdt_set_chosen(in, len - 60, "x", 0, 0, out, sizeof out) == 0);
+	CHECK(kexe_fdt_set_chosen(in, len - 60, "x", 0, 0, NULL, out, sizeof out) == 0);
+}
+
+/* With new seeds, kaslr-seed and rng-seed are replaced, once each, and the names added to the
+ * strings block only when missing. Applied to its own output (rng-seed now among the strings),
+ * the result has the same size: nothing is duplicated. */
+TEST(device_tree_gets_new_kaslr_and_rng_seeds)
+{
+	static unsigned char in[4096], out[8192], again[8192];
+	unsigned char seeds[KEXE_FDT_SEEDS];
+	const unsigned char *v;
+	size_t len, n, n2;
+	uint32_t vlen;
+	int count;
+
+	for (size_t i = 0; i < sizeof seeds; i++)
+		seeds[i] = (unsigned char)(0xa0 + i);
+	len = fdt_build(in, 1);
+	n = kexe_fdt_set_chosen(in, len, "quiet", 0x48000000, 0x48001000, seeds, out, sizeof out);
+	CHECK(n > len + KEXE_FDT_SEEDS);
+	v = chosen_prop(out, "kaslr-seed", &vlen, &count);
+	CHECK(v && count == 1 && vlen == KEXE_FDT_KASLR_SEED && !memcmp(v, seeds, vlen));
+	v = chosen_prop(out, "rng-seed", &vlen, &count);
+	CHECK(v && count == 1 && vlen == KEXE_FDT_RNG_SEED && !memcmp(v, seeds + 8, vlen));
+	v = chosen_prop(out, "bootargs", &vlen, &count);
+	CHECK(v && count == 1 && !strcmp((const char *)v, "quiet"));
+	v = chosen_prop(out, "linux,initrd-end", &vlen, &count);
+	CHECK(v && count == 1 && rd32(v + 4) == 0x48001000);
+	/* "kaslr-seed" was in the strings already, "rng-seed" is new: found once, at its end */
+	CHECK(memmem(out + rd32(out + 12), rd32(out + 32), "rng-seed", 9) != NULL);
+	seeds[0] ^= 0xff;
+	n2 = kexe_fdt_set_chosen(out, n, "quiet", 0x48000000, 0x48001000, seeds, again,
+				 sizeof again);
+	CHECK(n2 == n);
+	v = chosen_prop(again, "kaslr-seed", &vlen, &count);
+	CHECK(v && count == 1 && v[0] == (0xa0 ^ 0xff));
+	CHECK(chosen_prop(again, "rng-seed", &vlen, &count) && count == 1);
+	/* a tree without /chosen gets the seeds in the new one */
+	len = fdt_build(in, 0);
+	n = kexe_fdt_set_chosen(in, len, "quiet", 0, 0, seeds, out, sizeof out);
+	CHECK(n > 0);
+	CHECK(chosen_prop(out, "kaslr-seed", &vlen, &count) && count == 1 && vlen == 8);
+	CHECK(chosen_prop(out, "rng-seed", &vlen, &count) && count == 1 && vlen == 128);
+	/* no room for the seeds: refused, not cut short */
+	len = fdt_build(in, 1);
+	CHECK(kexe_fdt_set_chosen(in, len, "quiet", 0, 0, seeds, out, len + 40) == 0);
 }
 
 TEST(iomem_ram_minus_reserved_and_placement)
