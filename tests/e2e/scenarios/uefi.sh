@@ -9,7 +9,11 @@
 #
 # Boot 1: ./boot.kexe; stage 2 must find UEFI and ACPI again (its kernel log, and
 # /sys/firmware/efi and /sys/firmware/acpi/tables) and print exactly the packed command line
-# and files.
+# and files. The CPU is a Cortex-A57, which like the Neoverse N1 of Graviton2 and Ampere Altra
+# has no RNDR: a kernel then randomizes its addresses (KASLR) only with a kaslr-seed in /chosen,
+# and the one the running kernel was given is zeroed once used. Stage 1 waits for its entropy
+# pool (a blocking read of /dev/random), and the loader's new kaslr-seed and rng-seed must show
+# in stage 2 as "KASLR enabled" and a "crng init done" at time 0.
 # Boot 2: a bundle without an initrd. The EFI stub also leaves a UEFI configuration table
 # pointing at the first kernel's initrd (LINUX_EFI_INITRD_MEDIA_GUID), which a kernel uses when
 # the device tree names no initrd; the loader passes an empty one (a page of zeros) instead, so
@@ -17,12 +21,14 @@
 # and ends in the expected "VFS: Unable to mount root fs" panic.
 : "${E2E_AAVMF_CODE:=/usr/share/AAVMF/AAVMF_CODE.fd}"
 : "${E2E_AAVMF_VARS:=/usr/share/AAVMF/AAVMF_VARS.fd}"
+: "${E2E_UEFI_CPU:=cortex-a57}"
 
-# uefi_qemu: the pflash pair, with a fresh copy of the variable store.
+# uefi_qemu: the pflash pair, with a fresh copy of the variable store, and a CPU without RNDR
+# (QEMU takes the last -cpu: this one, not qemu-boot.sh's "max").
 uefi_qemu() {
     cp "$E2E_AAVMF_VARS" "$W/vars.fd"
     S1_QEMU=(-drive "if=pflash,format=raw,readonly=on,file=$E2E_AAVMF_CODE"
-        -drive "if=pflash,format=raw,file=$W/vars.fd")
+        -drive "if=pflash,format=raw,file=$W/vars.fd" -cpu "$E2E_UEFI_CPU")
 }
 
 # The stage-1 lines that show how the firmware started it.
@@ -47,6 +53,7 @@ scenario_run() {
     uefi_qemu
     guest_script <<EOS
 $UEFI_STAGE1_FACTS
+head -c 1 /dev/random >/dev/null && echo KEXE-E2E-CRNG-READY
 run_boot uefi ./boot.kexe
 EOS
     boot_stage1 uefi "$E2E_MEM"
@@ -82,6 +89,15 @@ EOS
     [ "$(serial "$LOG" | grep -c '^KEXE-E2E-FIRMWARE efi=yes acpi=yes$')" = 2 ] ||
         fail "stage 2 has no /sys/firmware/efi or /sys/firmware/acpi/tables" || return 1
     note "stage 2: $(printf '%s\n' "$s2" | grep -m1 -o 'efi: EFI v[0-9.]* by .*'), ACPI, /sys/firmware/efi"
+    # the loader's fresh seeds (getrandom() works once stage 1's pool is ready)
+    serial "$LOG" | grep -q '^KEXE-E2E-CRNG-READY$' ||
+        fail "stage 1's entropy pool never got ready" || return 1
+    k=$(printf '%s\n' "$s2" | grep -m1 -o 'KASLR [a-z].*' || true)
+    [ "$k" = "KASLR enabled" ] || fail "stage 2: ${k:-no KASLR line} (no kaslr-seed from the loader?)" ||
+        return 1
+    printf '%s\n' "$s2" | grep -q '^\[    0\.000000\] random: crng init done' ||
+        fail "stage 2's entropy pool was not seeded at boot (no rng-seed from the loader?)" || return 1
+    note "stage 2 on $E2E_UEFI_CPU (no RNDR): KASLR enabled and crng ready at 0 s from the loader's kaslr-seed and rng-seed"
     expect_stage2 "$LOG" "$cmdline" "$STAGE2.files" || return 1
 
     # boot 2: no initrd in the bundle
