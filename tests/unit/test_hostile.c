@@ -305,25 +305,35 @@ TEST(cmdline_with_a_nul_byte_is_refused)
 	close(fd);
 }
 
+/* Runs the stub on fx.fd with no arguments and the fake seam's log in text (cap bytes, NUL
+ * terminated). Returns the run's result. */
+static int run_fx_logged(char *text, size_t cap)
+{
+	char log[] = "/tmp/kexe-unit-log.XXXXXX", msg[2048];
+	const char *args[] = {NULL};
+	int fd = mkstemp(log), rc;
+	ssize_t n;
+
+	setenv("KEXE_FAKE_LOG", log, 1);
+	rc = fixture_run_stderr(fx.fd, args, msg, sizeof msg);
+	unsetenv("KEXE_FAKE_LOG");
+	n = fd >= 0 ? pread(fd, text, cap - 1, 0) : -1;
+	text[n > 0 ? n : 0] = 0;
+	close(fd);
+	unlink(log);
+	return rc;
+}
+
 /* The packed command line is stored without a NUL; the kernel gets it with one. */
 TEST(packed_cmdline_reaches_the_kernel_nul_terminated)
 {
-	char log[] = "/tmp/kexe-unit-log.XXXXXX", text[512], msg[2048];
-	const char *args[] = {NULL};
-	int fd = mkstemp(log);
-	ssize_t n;
+	char text[512];
 
 	fixture_host(0, NULL, 0);
-	setenv("KEXE_FAKE_LOG", log, 1);
 	CHECK(fixture_default(&fx) == 0);
-	CHECK(fixture_run_stderr(fx.fd, args, msg, sizeof msg) == 0);
-	n = pread(fd, text, sizeof text - 1, 0);
-	text[n > 0 ? n : 0] = 0;
+	CHECK(run_fx_logged(text, sizeof text) == 0);
 	/* "console=ttyS0 root=/dev/ram0" is 28 bytes */
 	CHECK(strstr(text, "cmdline_len=29\n") != NULL);
-	unsetenv("KEXE_FAKE_LOG");
-	close(fd);
-	unlink(log);
 	close(fx.fd);
 }
 
@@ -385,27 +395,18 @@ TEST(sizes_over_each_type_limit_are_refused)
  * the kernel refuses an empty one. */
 TEST(zero_initrds_load_with_no_initramfs)
 {
-	char log[] = "/tmp/kexe-unit-log.XXXXXX", text[512], msg[2048];
-	const char *args[] = {NULL};
-	int fd = mkstemp(log);
-	ssize_t n;
+	char text[512];
 
 	fixture_host(0, NULL, 0);
-	setenv("KEXE_FAKE_LOG", log, 1);
 	CHECK(fixture_default(&fx) == 0);
 	close(fx.fd);
 	fx.n_initrds = 0;
 	CHECK(fixture_pack(&fx) == 0);
 	kexe_fake_loads = 0;
-	CHECK(fixture_run_stderr(fx.fd, args, msg, sizeof msg) == 0);
+	CHECK(run_fx_logged(text, sizeof text) == 0);
 	CHECK(kexe_fake_loads == 1);
-	n = pread(fd, text, sizeof text - 1, 0);
-	text[n > 0 ? n : 0] = 0;
 	CHECK(strstr(text, "initrd=0 flags=4 ") != NULL);
 	CHECK(strstr(text, "initrd=-\n") != NULL);
-	unsetenv("KEXE_FAKE_LOG");
-	close(fd);
-	unlink(log);
 	close(fx.fd);
 }
 
