@@ -37,7 +37,7 @@ void kexe_section_encode(const struct kexe_section *s, unsigned char out[KEXE_EN
 	kexe_put64(out + 40, s->original_checksum);
 }
 
-static void trailer_decode(struct kexe_trailer *t, const unsigned char *in)
+void kexe_trailer_decode(struct kexe_trailer *t, const unsigned char in[KEXE_TRAILER_SIZE])
 {
 	t->version = kexe_le32(in + 8);
 	t->arch = kexe_le32(in + 12);
@@ -248,7 +248,7 @@ int kexe_bundle_validate(struct kexe_bundle *b, uint64_t file_size, const unsign
 	struct kexe_trailer *t = &b->trailer;
 
 	b->file_size = file_size;
-	trailer_decode(t, trailer);
+	kexe_trailer_decode(t, trailer);
 	if (check_trailer(t, file_size, err))
 		return -1;
 	if (kexe_xxh64(table, (size_t)t->section_count * KEXE_ENTRY_SIZE) != t->table_checksum)

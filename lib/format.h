@@ -98,6 +98,7 @@ struct kexe_bundle {
 
 /* Encodes/decodes the on-disk forms. Decoding does no validation. */
 void kexe_trailer_encode(const struct kexe_trailer *t, unsigned char out[KEXE_TRAILER_SIZE]);
+void kexe_trailer_decode(struct kexe_trailer *t, const unsigned char in[KEXE_TRAILER_SIZE]);
 void kexe_section_encode(const struct kexe_section *s, unsigned char out[KEXE_ENTRY_SIZE]);
 
 /* Reads and validates the trailer and section table of the bundle open at fd (any file offset;

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bytes.h"
 #include "io.h"
 #include "stream.h"
 
@@ -54,25 +53,26 @@ static int bad_index(const char *why, struct kexe_err *err)
 			 why);
 }
 
-/* Only what piecing the bundle together relies on: kexe_bundle_open() checks the rest. */
+/* Only what piecing the bundle together relies on: kexe_bundle_open() checks the rest. Sets
+ * *table_offset. */
 static int check_index(const unsigned char *index, size_t len, uint64_t payload_offset,
-		       struct kexe_err *err)
+		       uint64_t *table_offset, struct kexe_err *err)
 {
-	const unsigned char *t = index + len - KEXE_TRAILER_SIZE;
-	uint64_t table_offset;
+	struct kexe_trailer t;
 
 	if (len < KEXE_TRAILER_SIZE + 2 * KEXE_ENTRY_SIZE || len > KEXE_STREAM_MAX_INDEX ||
 	    len % KEXE_ENTRY_SIZE)
 		return bad_index("wrong length", err);
-	if (memcmp(t, KEXE_MAGIC, KEXE_MAGIC_LEN))
+	if (memcmp(index + len - KEXE_TRAILER_SIZE, KEXE_MAGIC, KEXE_MAGIC_LEN))
 		return bad_index("no trailer at its end", err);
-	table_offset = kexe_le64(t + 24);
-	if (kexe_le64(t + 16) != payload_offset || payload_offset == 0 ||
+	kexe_trailer_decode(&t, index + len - KEXE_TRAILER_SIZE);
+	if (t.payload_offset != payload_offset || payload_offset == 0 ||
 	    payload_offset > KEXE_MAX_STUB_SIZE)
 		return bad_index("the loader size does not match", err);
 	/* Bounded so that table_offset + len and every offset below it fit in 63 bits. */
-	if (table_offset < payload_offset || table_offset > (1ull << 62))
+	if (t.table_offset < payload_offset || t.table_offset > (1ull << 62))
 		return bad_index("impossible table offset", err);
+	*table_offset = t.table_offset;
 	return 0;
 }
 
@@ -100,17 +100,17 @@ static int hash_loader(int self_fd, struct kexe_err *err)
 int kexe_stream_attach(int in_fd, int self_fd, uint64_t payload_offset, const unsigned char *index,
 		       size_t index_len, const unsigned char *sha256, struct kexe_err *err)
 {
-	uint64_t region;
+	uint64_t region, table_offset = 0;
 
 	kexe_stream_detach();
-	if (check_index(index, index_len, payload_offset, err))
+	if (check_index(index, index_len, payload_offset, &table_offset, err))
 		return -1;
 	memcpy(st.index, index, index_len);
 	st.index_len = index_len;
 	st.self_fd = self_fd;
 	st.finished = st.broken = 0;
 	st.payload_offset = st.pos = payload_offset;
-	st.table_offset = kexe_le64(index + index_len - KEXE_TRAILER_SIZE + 24);
+	st.table_offset = table_offset;
 	st.size = st.table_offset + index_len;
 	st.check_sha = sha256 != NULL;
 	if (sha256)

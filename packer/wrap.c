@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bytes.h"
 #include "format.h"
 #include "input.h"
 #include "io.h"
@@ -414,13 +413,14 @@ static int write_sh(int fd, const struct input_file *b, const char *header, size
  * the section table and trailer as hex. */
 static int stream_fields(const struct input_file *b, struct fields *f, struct kexe_err *err)
 {
-	const unsigned char *t = b->data + b->size - KEXE_TRAILER_SIZE;
+	struct kexe_trailer t;
 	uint64_t stub, table;
 
 	if (b->size < KEXE_TRAILER_SIZE)
 		return kexe_fail(err, KEXE_EXIT_INTERNAL, "the bundle to wrap has no trailer");
-	stub = kexe_le64(t + 16);
-	table = kexe_le64(t + 24);
+	kexe_trailer_decode(&t, b->data + b->size - KEXE_TRAILER_SIZE);
+	stub = t.payload_offset;
+	table = t.table_offset;
 	if (stub > table || table > b->size || b->size - table > KEXE_STREAM_MAX_INDEX)
 		return kexe_fail(err, KEXE_EXIT_INTERNAL, "the bundle to wrap has a bad trailer");
 	snprintf(f->stub, sizeof f->stub, "%llu", (unsigned long long)stub);
