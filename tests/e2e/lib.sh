@@ -170,6 +170,22 @@ prepare_guests() {
     log "accelerator ${E2E_ACCEL:-none (self-test failed)}"
 }
 
+# uefi_pflash CODE VARS COPY: sets the array PFLASH to the QEMU arguments for UEFI firmware on
+# pflash: the firmware image CODE read-only, and COPY, a fresh copy of the variable store VARS
+# (the firmware writes to it, so every boot gets its own).
+uefi_pflash() {
+    cp "$2" "$3" || return 1
+    PFLASH=(-drive "if=pflash,format=raw,readonly=on,file=$1" -drive "if=pflash,format=raw,file=$3")
+}
+
+# snakeoil_pflash COPY: uefi_pflash for OVMF with the variables of Debian's snakeoil template
+# (its certificate in db) and secure boot switched off in COPY (ovmf_secure_boot_off).
+: "${E2E_OVMF_CODE:=/usr/share/OVMF/OVMF_CODE_4M.fd}"
+: "${E2E_OVMF_VARS:=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd}"
+snakeoil_pflash() {
+    uefi_pflash "$E2E_OVMF_CODE" "$E2E_OVMF_VARS" "$1" && ovmf_secure_boot_off "$1"
+}
+
 # ovmf_secure_boot_off VARS: clear the data byte of the (unauthenticated, one-byte)
 # SecureBootEnable variable in the OVMF variable store VARS (a copy of Debian's snakeoil
 # template), so that lockdown comes only from the command line; PK, KEK and db stay enrolled.

@@ -228,10 +228,8 @@ boots() {
     tag="$size-$via${s2extra:+-$(printf '%s' "$s2extra" | tr -c 'a-zA-Z0-9' _)}-$fw-$(printf '%s' "$loader" | tr -c 'a-zA-Z0-9.-' _)-$mib${s1extra:+-$(printf '%s' "$s1extra" | tr -c 'a-zA-Z0-9' _)}"
     W="$out/$tag"; rm -rf "$W"; mkdir -p "$W"
     if [ "$fw" = ovmf-snakeoil ]; then
-        cp /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd "$W/vars.fd"
-        ovmf_secure_boot_off "$W/vars.fd" || die "cannot switch secure boot off in $W/vars.fd"
-        fwargs=(-drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
-            -drive "if=pflash,format=raw,file=$W/vars.fd")
+        snakeoil_pflash "$W/vars.fd" || die "cannot prepare the snakeoil variables in $W/vars.fd"
+        fwargs=("${PFLASH[@]}")
     fi
     log="$W/serial.log" ts="$W/serial.ts"
     REASON_FILE="$W/reason"

@@ -9,8 +9,7 @@
 # SecureBootEnable byte is cleared in the scenario's copy so that only lockdown=integrity does.
 # Stage 1 mounts securityfs, as a real host has it, so the bundle sees the lockdown.
 # E2E_LOCKDOWN_UNSIGNED=1 packs Debian's kernel as it is: the scenario must then FAIL.
-: "${E2E_OVMF_CODE:=/usr/share/OVMF/OVMF_CODE_4M.fd}"
-: "${E2E_OVMF_VARS:=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd}"
+# (E2E_OVMF_CODE and E2E_OVMF_VARS: lib.sh.)
 
 scenario_run() {
     local cmdline kernel k
@@ -25,12 +24,10 @@ scenario_run() {
             { fail "cannot sign the kernel: $(tail -n1 "$W/sign.err")"; return 1; }
     fi
     E2E_PACK_KERNEL=$kernel pack "$GUEST/boot.kexe" --initrd "$STAGE2" --cmdline "$cmdline"
-    cp "$E2E_OVMF_VARS" "$W/vars.fd"
-    ovmf_secure_boot_off "$W/vars.fd" 2>"$W/vars.err" ||
+    snakeoil_pflash "$W/vars.fd" 2>"$W/vars.err" ||
         { fail "$(cat "$W/vars.err") ($E2E_OVMF_VARS)"; return 1; }
     S1_APPEND=lockdown=integrity
-    S1_QEMU=(-drive "if=pflash,format=raw,readonly=on,file=$E2E_OVMF_CODE"
-        -drive "if=pflash,format=raw,file=$W/vars.fd")
+    S1_QEMU=("${PFLASH[@]}")
     guest_script <<'EOS'
 mount -t securityfs none /sys/kernel/security
 echo "KEXE-E2E-LOCKDOWN $(cat /sys/kernel/security/lockdown)"

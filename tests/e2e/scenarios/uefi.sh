@@ -26,9 +26,8 @@
 # uefi_qemu: the pflash pair, with a fresh copy of the variable store, and a CPU without RNDR
 # (QEMU takes the last -cpu: this one, not qemu-boot.sh's "max").
 uefi_qemu() {
-    cp "$E2E_AAVMF_VARS" "$W/vars.fd"
-    S1_QEMU=(-drive "if=pflash,format=raw,readonly=on,file=$E2E_AAVMF_CODE"
-        -drive "if=pflash,format=raw,file=$W/vars.fd" -cpu "$E2E_UEFI_CPU")
+    uefi_pflash "$E2E_AAVMF_CODE" "$E2E_AAVMF_VARS" "$W/vars.fd" || return 1
+    S1_QEMU=("${PFLASH[@]}" -cpu "$E2E_UEFI_CPU")
 }
 
 # The stage-1 lines that show how the firmware started it.
@@ -50,7 +49,7 @@ scenario_run() {
 
     # boot 1
     pack "$GUEST/boot.kexe" --initrd "$STAGE2" --cmdline "$cmdline"
-    uefi_qemu
+    uefi_qemu || { fail "cannot copy $E2E_AAVMF_VARS"; return 1; }
     guest_script <<EOS
 $UEFI_STAGE1_FACTS
 head -c 1 /dev/random >/dev/null && echo KEXE-E2E-CRNG-READY
@@ -103,7 +102,7 @@ EOS
     # boot 2: no initrd in the bundle
     rm -f "$GUEST/boot.kexe"
     pack "$GUEST/noinitrd.kexe" --cmdline "$(s2_cmdline uefi-noinitrd)"
-    uefi_qemu
+    uefi_qemu || { fail "cannot copy $E2E_AAVMF_VARS"; return 1; }
     guest_script <<'EOS'
 run_boot uefi-noinitrd ./noinitrd.kexe
 EOS
