@@ -302,5 +302,8 @@ test_stage_dir_unpacks_into_unlinked_files_on_disk() {
 	! grep -qs '^kexec' "$log.shm" || fail "loaded anyway: $(cat "$log.shm")"
 }
 
-. tests/cli/arm64.sh
+# Every other file here adds test_* functions of one topic (arm64.sh, ...).
+for f in tests/cli/*.sh; do
+	[ "$f" = tests/cli/run.sh ] || . "$f"
+done
 run_tests cli $(declare -F | awk '{print $3}' | grep '^test_')
