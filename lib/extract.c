@@ -18,6 +18,17 @@ void kexe_extract_name(const struct kexe_section *s, unsigned index, char *out, 
 		snprintf(out, size, "%s", kexe_section_type_name(s->type));
 }
 
+/* Names the file in a message about it from a helper that knows only the descriptor. */
+static void prefix_file(struct kexe_err *err, const char *dir, const char *name)
+{
+	char why[400];
+
+	if (!err)
+		return;
+	snprintf(why, sizeof why, "%.399s", err->msg);
+	kexe_fail_errno(err, err->code, err->sys_errno, "%s/%s: %s", dir, name, why);
+}
+
 /* A new file in our own new directory: O_EXCL and O_NOFOLLOW, so nothing that is already
  * there (nothing should be) is written through. */
 static int extract_one(int fd, const struct kexe_section *s, int dirfd, const char *dir,
@@ -31,6 +42,8 @@ static int extract_one(int fd, const struct kexe_section *s, int dirfd, const ch
 		return kexe_fail(err, KEXE_EXIT_IO, "cannot create %s/%s: %s", dir, name,
 				 strerror(errno));
 	rc = kexe_map_output(out, s->original_size, &map, err);
+	if (rc)
+		prefix_file(err, dir, name);
 	if (rc == 0)
 		rc = kexe_section_decode(fd, s, map, kexe_progress_add, progress, err);
 	kexe_unmap_output(map, s->original_size);
@@ -67,8 +80,10 @@ static int fresh_dir(const char *dir, struct kexe_err *err)
 	if (mkdir(dir, 0755) == 0)
 		return open_own_dir(dir, err);
 	if (errno != EEXIST)
-		return kexe_fail(err, KEXE_EXIT_IO, "cannot create directory %s: %s", dir,
-				 strerror(errno));
+		return kexe_fail(err, KEXE_EXIT_IO,
+				 "cannot create directory %s: %s; name a new directory in an "
+				 "existing one you can write",
+				 dir, strerror(errno));
 	link = lstat(dir, &st) == 0 && S_ISLNK(st.st_mode);
 	return kexe_fail(err, KEXE_EXIT_USAGE,
 			 "cannot extract into %s: it already exists%s; name a directory that does "
