@@ -23,7 +23,8 @@ int kexe_stage_open(const char *dir, struct kexe_err *err);
 /* kexec_file_load refuses a file that is open for writing (ETXTBSY): returns a read-only
  * descriptor of the same file and closes rw_fd. Reopened through /proc/self/fd, or without
  * /proc through a random name linked for the moment, opened with O_NOFOLLOW; either way the
- * result must be the same inode, so a name another user swaps in is never loaded. */
+ * result must be the same inode, so a name another user swaps in is never loaded. A file
+ * from the no-O_TMPFILE fallback has no name left to link: it needs /proc (else a message). */
 int kexe_stage_seal(const char *dir, int rw_fd, struct kexe_err *err);
 
 #endif
