@@ -14,7 +14,7 @@
 	"signature)\n"                                                                             \
 	"  5  not enough memory for the payload\n"                                                 \
 	"  6  the running kernel refused to load the new kernel\n"                                 \
-	"  7  I/O error reading or writing a file\n"                                               \
+	"  7  I/O error reading or writing a file, or no room left on its file system\n"           \
 	"  8  the kernel was loaded but the reboot into it failed (it was unloaded again)\n"
 
 #endif

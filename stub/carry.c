@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "authkeys.h"
 #include "carry.h"
 #include "netjson.h"
 #include "seam.h"
@@ -41,27 +42,6 @@ static int slurp(int fd, const char *path, char **data, size_t *len, struct kexe
 	return 0;
 }
 
-/* Appends the key part of each line of an authorized_keys file: Debian cloud images prefix
- * root's keys with command="echo Please login as ..." options that would lock root out. */
-static void append_keys(FILE *out, const char *text)
-{
-	static const char *const starts[] = {"ssh-", "ecdsa-", "sk-"};
-
-	for (const char *line = text; *line;) {
-		size_t len = strcspn(line, "\n");
-		const char *key = NULL;
-		for (size_t i = 0; i < sizeof starts / sizeof *starts; i++) {
-			const char *p = strstr(line, starts[i]);
-			if (p && p < line + len && (!key || p < key) &&
-			    (p == line || p[-1] == ' ' || p[-1] == ','))
-				key = p;
-		}
-		if (key && line[0] != '#')
-			fprintf(out, "%.*s\n", (int)(line + len - key), key);
-		line += len + (line[len] == '\n');
-	}
-}
-
 static void add_key_file(FILE *out, const char *path)
 {
 	char *text;
@@ -69,7 +49,7 @@ static void add_key_file(FILE *out, const char *path)
 	int fd = kexe_seam.open_host(path);
 
 	if (fd >= 0 && slurp(fd, path, &text, &len, NULL) == 0) {
-		append_keys(out, text);
+		kexe_authkeys_filter(out, text);
 		free(text);
 	}
 }

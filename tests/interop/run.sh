@@ -25,7 +25,9 @@ HOSTROOT=$WORK/host
 fake_host "$HOSTROOT"
 mkdir -p "$HOSTROOT/root/.ssh" "$HOSTROOT/etc/ssh"
 KEY='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKexeInteropTest interop'
-printf 'command="echo no" %s\n' "$KEY" >"$HOSTROOT/root/.ssh/authorized_keys"
+# cloud-init's forced command for root, the one option --carry-ssh-keys drops (docs/CARRY.md)
+printf '%s %s\n' "command=\"echo 'Please login as the user \\\"debian\\\" rather than the user \\\"root\\\".';echo;sleep 10;exit 142\"" \
+	"$KEY" >"$HOSTROOT/root/.ssh/authorized_keys"
 echo 'host key' >"$HOSTROOT/etc/ssh/ssh_host_ed25519_key"
 
 IN=$WORK/in

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "authkeys.h"
 #include "carry.h"
 #include "fixtures.h"
 #include "netjson.h"
@@ -137,7 +138,8 @@ TEST(carried_ssh_keys_and_files_use_the_nixos_images_layout)
 	char spec[600], src[512];
 
 	put(dir, "root/.ssh/authorized_keys",
-	    "no-pty,command=\"echo 'Please login as the user debian'\" ssh-ed25519 AAAAC3 a@b\n",
+	    "command=\"echo 'Please login as the user \\\"debian\\\" rather than the user "
+	    "\\\"root\\\".';echo;sleep 10;exit 142\" ssh-ed25519 AAAAC3 a@b\n",
 	    0600);
 	put(dir, "etc/ssh/ssh_host_ed25519_key", "PRIVATE\n", 0600);
 	snprintf(src, sizeof src, "%s/notes.txt", dir);
@@ -147,7 +149,7 @@ TEST(carried_ssh_keys_and_files_use_the_nixos_images_layout)
 	CHECK(kexe_carry_build(&o, &c, &err) == 0);
 	CHECK(strcmp(listing(&c), "ssh\nssh/authorized_keys\nssh/ssh_host_ed25519_key\netc\n"
 				  "etc/kexe\netc/kexe/notes.txt\n") == 0);
-	/* the key without the forced command that would lock root out */
+	/* the key without cloud-init's forced command that would lock root out */
 	CHECK(memmem(c.data, c.size, "ssh-ed25519 AAAAC3 a@b\n", 23) != NULL);
 	CHECK(memmem(c.data, c.size, "Please login", 12) == NULL);
 	kexe_cpio_free(&c);
@@ -162,4 +164,108 @@ TEST(carried_ssh_keys_and_files_use_the_nixos_images_layout)
 	o.n_carry_files = 0;
 	CHECK(kexe_carry_build(&o, &c, &err) == 0);
 	CHECK(c.size == 0);
+}
+
+/* Cloud-init's forced command as Debian's, Ubuntu's and Amazon's images write it. */
+#define CLOUD_INIT_COMMAND                                                                         \
+	"command=\"echo 'Please login as the user \\\"debian\\\" rather than the user "            \
+	"\\\"root\\\".';echo;sleep 10;exit 142\""
+
+/* What --carry-ssh-keys writes for the authorized_keys text in. */
+static char *filtered(const char *in)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	kexe_authkeys_filter(out, in);
+	fclose(out);
+	return text;
+}
+
+static int kept_as_written(const char *line)
+{
+	char in[1024];
+	char *out;
+	int same;
+
+	snprintf(in, sizeof in, "%s\n", line);
+	out = filtered(in);
+	same = strcmp(out, in) == 0;
+	if (!same)
+		printf("  in:  %s  out: %s\n", in, out);
+	free(out);
+	return same;
+}
+
+TEST(authorized_keys_options_are_kept_as_written)
+{
+	CHECK(kept_as_written("from=\"10.0.0.0/8,192.168.1.1\",command=\"borg serve "
+			      "--restrict-to-path /backup\",restrict ssh-ed25519 AAAAC3 backup"));
+	CHECK(kept_as_written("restrict,pty ssh-rsa AAAAB3 r"));
+	CHECK(kept_as_written("expiry-time=\"20300101\" ecdsa-sha2-nistp256 AAAAE2 e"));
+	CHECK(kept_as_written("cert-authority,principals=\"alice,bob\" ssh-ed25519 AAAAC3 ca"));
+	CHECK(kept_as_written("command=\"echo \\\"hi, there\\\" ssh-ed25519 x\",no-pty "
+			      "sk-ssh-ed25519@openssh.com AAAAGn k"));
+	CHECK(kept_as_written("environment=\"A=\\\"x y\\\"\",permitopen=\"h:22\" ssh-ed25519 A c"));
+	CHECK(kept_as_written("ssh-ed25519 AAAAC3 plain key, with a comment"));
+	/* the login message followed by anything else is not cloud-init's */
+	CHECK(kept_as_written("command=\"echo 'Please login as the user \\\"debian\\\" rather than "
+			      "the user \\\"root\\\".';borg serve\" ssh-ed25519 AAAAC3 b"));
+	CHECK(kept_as_written("command=\"echo 'Please login as the user \\\"$(reboot)\\\" rather "
+			      "than the user \\\"root\\\".'\" ssh-ed25519 AAAAC3 b"));
+}
+
+TEST(authorized_keys_cloud_init_command_alone_is_stripped)
+{
+	char *out;
+
+	out = filtered(CLOUD_INIT_COMMAND " ssh-ed25519 AAAAC3 a@b\n");
+	CHECK(strcmp(out, "ssh-ed25519 AAAAC3 a@b\n") == 0);
+	free(out);
+	/* cloud-init's other options on the line stay; so do options around the command */
+	out =
+	    filtered("no-port-forwarding,no-agent-forwarding,no-X11-forwarding," CLOUD_INIT_COMMAND
+		     " ssh-rsa AAAAB3 u\n"
+		     "from=\"10.1.2.3\"," CLOUD_INIT_COMMAND ",restrict ssh-ed25519 AAAAC3 v\n");
+	CHECK(strcmp(out,
+		     "no-port-forwarding,no-agent-forwarding,no-X11-forwarding ssh-rsa AAAAB3 u\n"
+		     "from=\"10.1.2.3\",restrict ssh-ed25519 AAAAC3 v\n") == 0);
+	free(out);
+	/* older cloud-init (no exit) and the Ubuntu user; sshd matches option names in any case */
+	out =
+	    filtered("COMMAND=\"echo 'Please login as the user \\\"ubuntu\\\" rather than the user "
+		     "\\\"root\\\".';echo;sleep 10\" ssh-ed25519 AAAAC3 w\n");
+	CHECK(strcmp(out, "ssh-ed25519 AAAAC3 w\n") == 0);
+	free(out);
+}
+
+TEST(authorized_keys_comments_and_broken_lines_are_dropped)
+{
+	char *out = filtered("# a comment ssh-ed25519 AAAA\n\n   \n"
+			     "command=\"unterminated ssh-ed25519 AAAAC3 x\n"
+			     "not-a-key-line at all\n"
+			     "  ssh-ed25519 AAAAC3 indented\n");
+
+	CHECK(strcmp(out, "ssh-ed25519 AAAAC3 indented\n") == 0);
+	free(out);
+}
+
+TEST(carried_authorized_keys_keep_their_restrictions)
+{
+	static const char keys[] =
+	    "from=\"10.0.0.0/8\",command=\"borg serve --append-only\",restrict ssh-ed25519 A bk\n"
+	    "no-port-forwarding," CLOUD_INIT_COMMAND " ssh-ed25519 AAAAC3 admin\n";
+	static const char want[] =
+	    "from=\"10.0.0.0/8\",command=\"borg serve --append-only\",restrict ssh-ed25519 A bk\n"
+	    "no-port-forwarding ssh-ed25519 AAAAC3 admin\n";
+	struct stub_options o = {.carry_ssh_keys = 1};
+	struct kexe_cpio c;
+	struct kexe_err err;
+	const char *dir = fixture_host(0, NULL, 0);
+
+	put(dir, "root/.ssh/authorized_keys", keys, 0600);
+	CHECK(kexe_carry_build(&o, &c, &err) == 0);
+	CHECK(memmem(c.data, c.size, want, sizeof want - 1) != NULL);
+	kexe_cpio_free(&c);
 }

@@ -48,10 +48,10 @@ scenario_run() {
     key='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKexeE2EnixosAnywhereReplay kexe-e2e'
     guest_script <<EOS
 export HOME=/root
-# the host as nixos-anywhere finds it: root's key (prefixed, as Debian's cloud images do), an
-# ssh host key, an address
+# the host as nixos-anywhere finds it: root's key (behind cloud-init's forced command, as on
+# Debian's cloud images; the one option --carry-ssh-keys drops), an ssh host key, an address
 mkdir -p /root/.ssh /etc/ssh
-printf '%s\n' 'no-pty,command="echo Please login as the user debian" $key' >/root/.ssh/authorized_keys
+printf '%s %s\n' "command=\"echo 'Please login as the user \\\\\"debian\\\\\" rather than the user \\\\\"root\\\\\".';echo;sleep 10;exit 142\"" '$key' >/root/.ssh/authorized_keys
 printf 'KEXE-E2E host key\n' >/etc/ssh/ssh_host_ed25519_key
 ip link set lo up
 ip addr add 10.20.30.40/24 dev lo
