@@ -22,17 +22,25 @@ static int mismatch(const struct kexe_section *s, const char *what, struct kexe_
 }
 
 /* Reads stored bytes; with release_fd >= 0 then frees their pages in the bundle file, which
- * is what lets a consumed bundle and the unpacked payload not both sit in RAM. */
+ * is what lets a consumed bundle and the unpacked payload not both sit in RAM. The first
+ * release failing means the file system cannot (KEXE_EXIT_CONSUME: the file is still whole and
+ * a run without --consume may work); a later one leaves a file already partly used up. */
 static int read_stored(int fd, void *buf, size_t n, uint64_t off, int release_fd,
 		       struct kexe_err *err)
 {
+	static int released;
+
 	if (kexe_pread_full(fd, buf, n, off, err))
 		return -1;
-	if (release_fd >= 0 &&
-	    fallocate(release_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)n))
-		return kexe_fail(err, KEXE_EXIT_IO,
-				 "--consume: cannot release the bundle's pages: %s",
-				 strerror(errno));
+	if (release_fd < 0)
+		return 0;
+	if (fallocate(release_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)n))
+		return kexe_fail(err, released ? KEXE_EXIT_IO : KEXE_EXIT_CONSUME,
+				 "--consume: cannot release the bundle's pages: %s%s",
+				 strerror(errno),
+				 released ? "; the bundle file is partly used up, fetch it again"
+					  : "; run without --consume");
+	released = 1;
 	return 0;
 }
 

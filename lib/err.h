@@ -14,6 +14,7 @@ enum kexe_exit {
 	KEXE_EXIT_KERNEL = 6,	/* the running kernel refused to load the new one */
 	KEXE_EXIT_IO = 7,	/* reading or writing a file failed */
 	KEXE_EXIT_REBOOT = 8,	/* the kernel was loaded but the reboot into it failed */
+	KEXE_EXIT_CONSUME = 9,	/* --consume cannot work here; nothing was used up or loaded */
 };
 
 struct kexe_err {

@@ -239,7 +239,7 @@ int kexe_json_finish_document(struct kexe_json *j, int rc, const struct kexe_err
 const char *kexe_exit_category(int code)
 {
 	static const char *const names[] = {"ok",     "internal", "usage", "bundle", "host",
-					    "memory", "kernel",	  "io",	   "reboot"};
+					    "memory", "kernel",	  "io",	   "reboot", "consume"};
 
 	return code >= 0 && code < (int)(sizeof names / sizeof *names) ? names[code] : "unknown";
 }

@@ -186,6 +186,40 @@ int kexe_stream_attach_spec(const char *spec, int self_fd, struct kexe_err *err)
 	return kexe_stream_attach((int)fd, self_fd, offset, index, len, sha, err);
 }
 
+int kexe_stream_check_file(const char *spec, int fd, struct kexe_err *err)
+{
+	unsigned char want[KEXE_SHA256_SIZE], got[KEXE_SHA256_SIZE];
+	char got_hex[KEXE_SHA256_HEX_SIZE], want_hex[KEXE_SHA256_HEX_SIZE];
+	struct kexe_sha256 sha;
+	uint64_t size;
+
+	if (parse_hex(spec, spec + strlen(spec), want, sizeof want))
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "%s is not a SHA-256 in hex; it is meant for the shell form only, "
+				 "unset it",
+				 KEXE_FILE_SHA256_ENV);
+	if (kexe_file_size(fd, &size, err))
+		return -1;
+	kexe_sha256_init(&sha);
+	for (uint64_t off = 0; off < size;) {
+		size_t n = size - off < sizeof scratch ? (size_t)(size - off) : sizeof scratch;
+		if (kexe_pread_full(fd, scratch, n, off, err))
+			return -1;
+		kexe_sha256_update(&sha, scratch, n);
+		off += n;
+	}
+	kexe_sha256_final(&sha, got);
+	if (memcmp(got, want, sizeof got)) {
+		kexe_sha256_to_hex(got, got_hex);
+		kexe_sha256_to_hex(want, want_hex);
+		return kexe_fail(
+		    err, KEXE_EXIT_BUNDLE,
+		    "the bundle's SHA-256 is %s, not %s (damaged or replaced?); " AGAIN, got_hex,
+		    want_hex);
+	}
+	return 0;
+}
+
 static int cut_off(struct kexe_err *err)
 {
 	st.broken = 1;

@@ -28,6 +28,11 @@
  * (decimal fd and offset, the bundle's SHA-256 and its index as lowercase hex). */
 #define KEXE_STREAM_ENV "KEXE_STREAM"
 
+/* The environment variable the shell form run as a file (not from a pipe) runs the unpacked
+ * bundle with: the whole bundle's SHA-256 as 64 lowercase hex digits, which the loader checks
+ * before anything else, as it checks a stream's (kexe_stream_check_file). */
+#define KEXE_FILE_SHA256_ENV "KEXE_FILE_SHA256"
+
 /* An LZ4 peek reads whole 4 MiB blocks plus the frame and block headers, in 64 KiB reads
  * (decode.c peek_lz4): this much of the pipe region is kept for reading again. */
 #define KEXE_STREAM_KEEP ((4u << 20) + (128u << 10))
@@ -65,6 +70,13 @@ int kexe_stream_read(void *buf, size_t len, uint64_t off, struct kexe_err *err);
  * bundle to be the expected one. Call it before anything read from the stream is used for
  * good. Returns 0 (also when called again after success), or -1 with err (KEXE_EXIT_BUNDLE). */
 int kexe_stream_finish(struct kexe_err *err);
+
+/* Reads the bundle file at fd whole and requires its SHA-256 to be the one spec (the
+ * KEXE_FILE_SHA256_ENV value) names: the shell form's file mode gets the same check as a stream,
+ * also where the script had no sha256sum to check the unpacked file with. Returns 0, or -1 with
+ * err (KEXE_EXIT_USAGE for a malformed spec, KEXE_EXIT_BUNDLE for another SHA-256,
+ * KEXE_EXIT_IO). */
+int kexe_stream_check_file(const char *spec, int fd, struct kexe_err *err);
 
 /* Forgets the stream and frees what it kept; closes neither descriptor. */
 void kexe_stream_detach(void);

@@ -41,20 +41,42 @@ static const char script_template[] =
     "\texit \"$1\"\n"
     "}\n"
     "\n"
+    "# shellcheck disable=SC2317 # called by the EXIT trap\n"
     "kexe_cleanup() {\n"
     "\t[ -z \"$kexe_dir\" ] || rm -rf \"$kexe_dir\"\n"
     "}\n"
     "\n"
-    "# Is $1 this script, read from a file (rather than from a pipe)? Its second line says so.\n"
+    "# Is $1 ($0) this script, read from a file (rather than from a pipe)? Piped, $0 is the\n"
+    "# shell's name (sh, bash, /bin/sh, -sh), which may also name some file in the current\n"
+    "# directory: never that. Else a readable regular file whose second line is \"# kexe-sh 1\" "
+    "and\n"
+    "# which has this script's own kexe_main line (same bundle size and SHA-256), before its\n"
+    "# last line. The loader checks the unpacked bundle's SHA-256 itself (KEXE_FILE_SHA256).\n"
     "kexe_is_script() {\n"
-    "\t[ -f \"$1\" ] || return 1\n"
-    "\t{ IFS= read -r kexe_line && IFS= read -r kexe_line; } <\"$1\" 2>/dev/null &&\n"
-    "\t\t[ \"$kexe_line\" = \"# kexe-sh 1\" ]\n"
+    "\tkexe_line=${1##*/}\n"
+    "\tcase ${kexe_line#-} in\n"
+    "\t\"\" | sh | ash | bash | dash | busybox | hush | ksh | ksh93 | lksh | mksh | oksh | pdksh | "
+    "posh | yash | zsh)\n"
+    "\t\treturn 1 ;;\n"
+    "\tesac\n"
+    "\t[ -f \"$1\" ] && [ -r \"$1\" ] || return 1\n"
+    "\tkexe_n=0\n"
+    "\twhile IFS= read -r kexe_line; do\n"
+    "\t\tkexe_n=$((kexe_n + 1))\n"
+    "\t\tcase $kexe_n:$kexe_line in\n"
+    "\t\t2:\"# kexe-sh 1\") ;;\n"
+    "\t\t2:* | 1000:*) return 1 ;;\n"
+    "\t\t*:\"\tkexe_size=$kexe_size kexe_hash=$kexe_hash \"*) return 0 ;;\n"
+    "\t\t*:\"{ kexe_self=\"*) return 1 ;;\n"
+    "\t\tesac\n"
+    "\tdone <\"$1\" 2>/dev/null\n"
+    "\treturn 1\n"
     "}\n"
     "\n"
     "# Does the file system of $1 have room for $kexe_need bytes (the bundle, or from a pipe only\n"
     "# its loader)? Yes when df cannot tell (no df, or a size of 0 as ramfs reports).\n"
     "kexe_has_room() {\n"
+    "\t# shellcheck disable=SC2046 # split into words on purpose\n"
     "\tset -- $(df -Pk \"$1\" 2>/dev/null) # header (7 words), then: fs blocks used available ...\n"
     "\tcase ${9:-}:${11:-} in *[!0-9:]* | :* | *: | 0:*) return 0 ;; esac\n"
     "\t[ \"${11}\" -gt $((kexe_need / 1024 + 64)) ]\n"
@@ -64,8 +86,10 @@ static const char script_template[] =
     "# are common, and only running something tells.\n"
     "kexe_make_dir() {\n"
     "\tfor kexe_base in ${TMPDIR:+\"$TMPDIR\"} /tmp /dev/shm /run \"$PWD\"; do\n"
-    "\t\t[ -d \"$kexe_base\" ] && [ -w \"$kexe_base\" ] && kexe_has_room \"$kexe_base\" || "
-    "continue\n"
+    "\t\tif ! { [ -d \"$kexe_base\" ] && [ -w \"$kexe_base\" ] && kexe_has_room \"$kexe_base\"; }; "
+    "then\n"
+    "\t\t\tcontinue\n"
+    "\t\tfi\n"
     "\t\tkexe_dir=$(mktemp -d \"$kexe_base/kexe.XXXXXX\" 2>/dev/null) ||\n"
     "\t\t\t{ kexe_dir=$kexe_base/kexe.$$ && mkdir -m 700 \"$kexe_dir\" 2>/dev/null; } ||\n"
     "\t\t\t{ kexe_dir= && continue; }\n"
@@ -194,7 +218,7 @@ static const char script_template[] =
     "\t\t\tkexe_fail 7 \"cannot unpack $kexe_self into $kexe_dir; free some space or set TMPDIR\"\n"
     "\t\tkexe_verify \"$kexe_dir/@BIN@\"\n"
     "\t\tchmod 700 \"$kexe_dir/@BIN@\"\n"
-    "\t\t\"$kexe_dir/@BIN@\" \"$@\"\n"
+    "\t\tKEXE_FILE_SHA256=$kexe_hash \"$kexe_dir/@BIN@\" \"$@\"\n"
     "\t\treturn\n"
     "\tfi\n"
     "\t[ -p \"$kexe_self\" ] || [ ! -t 0 ] ||\n"
@@ -228,26 +252,38 @@ static int is_shell_safe(const char *s)
 	return 1;
 }
 
-/* s as one word of a POSIX shell command line: as is when safe, else single-quoted (a quote
- * inside becomes '\''). Cut short when buf is too small. */
+/* s as one word of a POSIX shell command line: as is when safe, else in single quotes, with
+ * each quote in it as \' between quoted runs (a'b -> 'a'\''b'). The one quoting of every name
+ * and URL kexe prints as a command. Cut short (still balanced) when buf is too small. */
 static const char *quoted(const char *s, char *buf, size_t size)
 {
 	size_t n = 0;
+	int open = 0;
 
 	if (is_shell_safe(s)) {
 		snprintf(buf, size, "%s", s);
 		return buf;
 	}
-	buf[n++] = '\'';
-	for (; *s && n + 6 < size; s++) {
+	if (!*s) {
+		snprintf(buf, size, "''");
+		return buf;
+	}
+	for (; *s && n + 4 < size; s++) {
 		if (*s == '\'') {
-			memcpy(buf + n, "'\\''", 4);
-			n += 4;
+			if (open)
+				buf[n++] = '\'';
+			open = 0;
+			buf[n++] = '\\';
+			buf[n++] = '\'';
 		} else {
+			if (!open)
+				buf[n++] = '\'';
+			open = 1;
 			buf[n++] = *s;
 		}
 	}
-	buf[n++] = '\'';
+	if (open)
+		buf[n++] = '\'';
 	buf[n] = 0;
 	return buf;
 }
@@ -543,41 +579,92 @@ int kexe_wrap(const char *bundle_path, const char *output, const struct wrap_opt
 	return 0;
 }
 
+/* The remote command that streams a binary bundle over ssh and runs it: into a fresh private
+ * directory (mktemp -d, mode 0700: no other user can create, replace or read the file there),
+ * run, removed, and the bundle's exit code passed on. It names no file of the caller's, so it
+ * needs no quoting inside its single quotes. README.md and docs/ONE-LINERS.md show the same. */
+#define STREAM_REMOTE                                                                              \
+	"d=$(mktemp -d) && cat > \"$d/b\" && chmod 700 \"$d/b\" && \"$d/b\"; "                     \
+	"r=$?; rm -rf \"$d\"; exit $r"
+
+/* A file name as a command's argument, quoted: with "./" first when it would be taken for an
+ * option (a leading '-') or, by scp, for a host (a ':' before any '/'). */
+static const char *arg_word(const char *path, char *buf, size_t size)
+{
+	char tmp[4200];
+	const char *colon = strchr(path, ':'), *slash = strchr(path, '/');
+
+	if (path[0] == '-' || (colon && (!slash || colon < slash))) {
+		snprintf(tmp, sizeof tmp, "./%s", path);
+		return quoted(tmp, buf, size);
+	}
+	return quoted(path, buf, size);
+}
+
+/* A word of a command ssh runs: ssh joins its words with spaces and the remote shell parses
+ * them again, so the word is quoted twice (once for each shell). */
+static const char *remote_word(const char *word, char *buf, size_t size)
+{
+	char once[2200];
+
+	return quoted(quoted(word, once, sizeof once), buf, size);
+}
+
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 127)
+			return 1;
+	return 0;
+}
+
+/* Every file name and URL in these lines goes through quoted() (arg_word, remote_word): any
+ * name, also one with quotes, $(...), backquotes or spaces, pastes as itself. Names with a
+ * control character (a newline) are not printed at all. */
 void kexe_wrap_print_oneliners(FILE *out, const struct wrap_result *res, const char *url)
 {
-	char path[4200], name[300], u[2100], remote[300];
+	char path[4200], name[2200], rel[600], u[2100], sumline[700], sumword[1600];
 	const char *base = base_name(res->path);
 
-	quoted(res->path, path, sizeof path);
-	quoted(base, name, sizeof name);
-	quoted(url ? url : "URL", u, sizeof u);
 	fprintf(out, "\nRun it as root on HOST (docs/ONE-LINERS.md says what each needs):\n");
+	if (has_control(res->path)) {
+		fprintf(out, "  (not printed: the file name has a control character, such as a "
+			     "newline; rename the file)\n");
+		return;
+	}
+	arg_word(res->path, path, sizeof path);
+	quoted(url ? url : "URL", u, sizeof u);
+	snprintf(rel, sizeof rel, "./%s", base);
 	if (!res->shell_form) {
-		snprintf(remote, sizeof remote, "/tmp/%s",
-			 is_shell_safe(base) ? base : "boot.kexe");
-		fprintf(out, "  copy, run:        scp %s root@HOST: && ssh root@HOST ./%s\n", path,
-			name);
-		fprintf(out,
-			"  stream over ssh:  ssh root@HOST 'cat > %s && chmod +x %s && %s' < %s\n",
-			remote, remote, remote, path);
-		fprintf(out, "  check it there:   sha256sum %s   # %s\n", name, res->bundle_sha256);
+		fprintf(out, "  copy, run:        scp %s root@HOST: && ssh root@HOST %s\n", path,
+			remote_word(rel, name, sizeof name));
+		fprintf(out, "  stream over ssh:  ssh root@HOST '" STREAM_REMOTE "' < %s\n", path);
+		fprintf(out, "  check it there:   sha256sum %s   # %s\n",
+			arg_word(base, name, sizeof name), res->bundle_sha256);
 		fprintf(out,
 			"  download there:   sh kexe-boot.sh %s %s   # scripts/kexe-boot.sh\n"
 			"  for curl | sh, make the shell form: kexe wrap %s -o boot.sh --url URL\n",
 			u, res->bundle_sha256, path);
 		return;
 	}
-	fprintf(out, "  copy, run:        scp %s root@HOST: && ssh root@HOST sh %s\n", path, name);
+	fprintf(out, "  copy, run:        scp %s root@HOST: && ssh root@HOST sh %s\n", path,
+		remote_word(base[0] == '-' ? rel : base, name, sizeof name));
 	fprintf(out, "  stream over ssh:  ssh root@HOST sh -s < %s\n", path);
 	fprintf(out, "  curl | sh:        curl -fsSL %s | KEXE_SHA256=%s sh\n", u,
 		res->bundle_sha256);
 	fprintf(out, "  wget | sh:        wget -qO- %s | KEXE_SHA256=%s sh\n", u,
 		res->bundle_sha256);
-	if (res->file_sha256[0])
+	if (res->file_sha256[0]) {
+		/* sha256sum -c reads "SUM  NAME": one quoted word, so no part of the name is ever
+		 * shell syntax (and printf, unlike dash's echo, leaves backslashes alone) */
+		snprintf(sumline, sizeof sumline, "%s  %s", res->file_sha256, base);
+		quoted(sumline, sumword, sizeof sumword);
+		arg_word(base, name, sizeof name);
 		fprintf(
 		    out,
-		    "  pinned download:  curl -fsSLo %s %s && echo '%s  %s' | sha256sum -c && sh "
-		    "%s\n",
-		    name, u, res->file_sha256, name, name);
+		    "  pinned download:  curl -fsSLo %s %s && printf '%%s\\n' %s | sha256sum -c "
+		    "&& sh %s\n",
+		    name, u, sumword, name);
+	}
 	fprintf(out, "  bundle options go after sh -s --, e.g. ... | sh -s -- --dry-run\n");
 }

@@ -38,12 +38,12 @@ int kexe_consume_reexec(int self_fd, unsigned long long stub_size, const char *p
 	if (memfd < 0 && errno == EINVAL)
 		memfd = memfd_create("kexe-loader", 0);
 	if (memfd < 0 || copy_stub(self_fd, memfd, stub_size) || setenv(KEXE_CONSUME_ENV, path, 1))
-		return kexe_fail(err, KEXE_EXIT_IO,
+		return kexe_fail(err, KEXE_EXIT_CONSUME,
 				 "--consume: cannot copy the loader into memory (%s); run without "
 				 "--consume",
 				 strerror(errno));
 	fexecve(memfd, argv, environ);
-	return kexe_fail(err, KEXE_EXIT_IO,
+	return kexe_fail(err, KEXE_EXIT_CONSUME,
 			 "--consume: cannot run the loader from memory (%s; vm.memfd_noexec may "
 			 "forbid it); run without --consume",
 			 strerror(errno));
@@ -59,13 +59,13 @@ int kexe_consume_open(struct kexe_err *err)
 		return -2;
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return kexe_fail(err, KEXE_EXIT_IO,
+		return kexe_fail(err, KEXE_EXIT_CONSUME,
 				 "--consume: cannot open %s for writing: %s; run "
 				 "without --consume",
 				 path, strerror(errno));
 	if (fstatfs(fd, &fs) == 0 && (unsigned long)fs.f_type == RAMFS_MAGIC) {
 		close(fd);
-		return kexe_fail(err, KEXE_EXIT_IO,
+		return kexe_fail(err, KEXE_EXIT_CONSUME,
 				 "--consume: %s is on ramfs, which cannot free "
 				 "part of a file; run without --consume",
 				 path);

@@ -55,18 +55,34 @@ static int open_stream(const char *spec, struct stub_options *o, const char *arg
 	return kexe_stream_fd();
 }
 
+/* The shell form run as a file names the bundle's SHA-256 (KEXE_FILE_SHA256_ENV): the whole
+ * file is checked against it before anything else, as a stream is. With --consume this runs
+ * before the re-execution, which does not see the variable again. */
+static int check_file_sha256(const char *spec, const char *argv0, struct kexe_err *err)
+{
+	int fd = kexe_open_self(argv0, err), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = kexe_stream_check_file(spec, fd, err);
+	close(fd);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct stub_options o;
 	struct kexe_err err = {0};
 	const char *argv0 = argc > 0 ? argv[0] : "kexe-bundle";
-	char *stream = getenv(KEXE_STREAM_ENV);
+	char *stream = getenv(KEXE_STREAM_ENV), *file_sha = getenv(KEXE_FILE_SHA256_ENV);
 	int fd, rc;
 
-	/* for this process only: nothing it starts (systemctl, the detached child's helpers)
-	 * may take it for a stream of its own */
+	/* for this process only: nothing it starts (systemctl, the detached child's helpers,
+	 * the loader re-executed for --consume) may take them for its own */
 	stream = stream ? strdup(stream) : NULL;
+	file_sha = file_sha ? strdup(file_sha) : NULL;
 	unsetenv(KEXE_STREAM_ENV);
+	unsetenv(KEXE_FILE_SHA256_ENV);
 	if (stub_parse_options(argc, argv, &o, &err))
 		return stub_json_fail_early(argc, argv, &err);
 	if (o.mode == STUB_HELP) {
@@ -77,6 +93,11 @@ int main(int argc, char **argv)
 		printf("kexe %s\n", KEXE_VERSION);
 		return 0;
 	}
+	if (file_sha && !stream && check_file_sha256(file_sha, argv0, &err)) {
+		free(file_sha);
+		return stub_json_fail_early(argc, argv, &err);
+	}
+	free(file_sha);
 	fd = stream ? open_stream(stream, &o, argv0, &err) : open_bundle(&o, argv0, argv, &err);
 	free(stream);
 	if (fd < 0)

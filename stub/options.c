@@ -178,6 +178,8 @@ void stub_print_help(const char *argv0)
 	       "  --json             report on stdout as JSON: one document, or for a run one\n"
 	       "                     line per event (docs/JSON.md)\n"
 	       "  --version, --help\n"
-	       "\n" KEXE_EXIT_CODES_HELP,
+	       "\n" KEXE_EXIT_CODES_HELP
+	       "  9  --consume cannot work here (ramfs, no hole punching, memfd_noexec); nothing\n"
+	       "     was used up or loaded: run without --consume\n",
 	       argv0, KEXE_DEFAULT_DELAY);
 }

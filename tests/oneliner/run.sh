@@ -395,7 +395,9 @@ test_without_sha256sum_the_bundle_checks_itself() {
 	flip "$B/fake.sh" $(($(stat -c %s "$B/fake.sh") - 100000))
 	KEXE_FAKE_LOG=$log PATH=$bin run_way file "$dash" "$WORK/flip.sh" "$o/flip"
 	[ "$(cat "$o/flip/rc")" = 3 ] || fail "flipped byte without sha256sum: exit $(cat "$o/flip/rc")"
-	grep -q "^kexe: .*checksum" "$o/flip/err" || fail "bundle's message: $(cat "$o/flip/err")"
+	# the loader checks its file's SHA-256 (KEXE_FILE_SHA256) before its own checksums
+	grep -q "^kexe: the bundle's SHA-256 is [0-9a-f]*, not $want" "$o/flip/err" ||
+		fail "bundle's message: $(cat "$o/flip/err")"
 	KEXE_SHA256=$want KEXE_FAKE_LOG=$log PATH=$bin run_way file "$dash" "$B/fake.sh" "$o/pin"
 	[ "$(cat "$o/pin/rc")" = 3 ] && grep -q "no sha256sum here" "$o/pin/err" ||
 		fail "pin without sha256sum: $(cat "$o/pin/err")"
@@ -548,30 +550,32 @@ test_noexec_directories_fall_through() {
 	done
 }
 
-# ssh root@HOST 'cat > /tmp/b && chmod +x /tmp/b && /tmp/b' < boot.kexe, as kexe prints it,
-# with "ssh root@HOST" replaced by sh -c; /tmp is a fresh tmpfs in a private namespace.
+# ssh root@HOST 'd=$(mktemp -d) && cat > "$d/b" && ... "$d/b"; ...' < boot.kexe, as kexe prints
+# it, with "ssh root@HOST" replaced by sh -c; /tmp is a fresh tmpfs in a private namespace.
 test_stdin_stream_without_sh_form() {
 	local line cmd ref=$WORK/sref o=$WORK/sout
 	"$KEXE" pack --stub "$FAKE" "${INPUTS[@]}" -o "$WORK/boot.kexe" --print-oneliners \
 		>"$WORK/ol.out" || fail "pack"
 	line=$(grep -m1 "stream over ssh:" "$WORK/ol.out")
 	cmd=$(printf '%s\n' "$line" | sed -n "s|.*ssh root@HOST '\(.*\)' < .*|\1|p")
-	[ "$cmd" = "cat > /tmp/boot.kexe && chmod +x /tmp/boot.kexe && /tmp/boot.kexe" ] ||
+	# shellcheck disable=SC2016 # the command as printed, not expanded here
+	[ "$cmd" = 'd=$(mktemp -d) && cat > "$d/b" && chmod 700 "$d/b" && "$d/b"; r=$?; rm -rf "$d"; exit $r' ] ||
 		fail "printed: $line"
 	run_ref "$ref" "$WORK/boot.kexe"
-	if ! have_namespaces; then # the same command on a private path
-		run_ref "$o" sh -c "${cmd//\/tmp\//$WORK/}" <"$WORK/boot.kexe"
+	if ! have_namespaces; then # the same command in $TMPDIR
+		run_ref "$o" sh -c "$cmd" <"$WORK/boot.kexe"
 		same_result "$ref" "$o"
+		no_leftovers
 		return
 	fi
 	mkdir -p "$o/dump"
-	code in_namespace 'mount -t tmpfs tmpfs /tmp && KEXE_FAKE_DUMP=/mnt/sout/dump sh -c "$2"' \
-		"$cmd" <"$WORK/boot.kexe" >"$o/out" 2>"$o/err"
+	code in_namespace 'mount -t tmpfs tmpfs /tmp && KEXE_FAKE_DUMP=/mnt/sout/dump TMPDIR=/tmp sh -c "$2" &&
+		[ -z "$(ls -A /tmp)" ]' "$cmd" <"$WORK/boot.kexe" >"$o/out" 2>"$o/err"
 	echo "$RC" >"$o/rc"
 	same_result "$ref" "$o" || return 1
 	# On a noexec /tmp it cannot run (docs/ONE-LINERS.md gives /dev/shm or the shell form).
 	code in_namespace 'mount -t tmpfs -o noexec tmpfs /tmp &&
-		KEXE_FAKE_LOG=/mnt/sseam.log sh -c "$2"' "$cmd" <"$WORK/boot.kexe" >"$o/out" 2>"$o/err"
+		KEXE_FAKE_LOG=/mnt/sseam.log TMPDIR=/tmp sh -c "$2"' "$cmd" <"$WORK/boot.kexe" >"$o/out" 2>"$o/err"
 	[ "$RC" = 126 ] || fail "noexec /tmp: exit $RC: $(cat "$o/err")"
 	[ ! -e "$WORK/sseam.log" ] || fail "the seam was called"
 }

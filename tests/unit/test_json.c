@@ -135,6 +135,7 @@ TEST(json_error_splits_cause_and_advice)
 			       "\"errno\":null,\"errno_name\":null}"));
 	free(buf);
 	CHECK(!strcmp(kexe_exit_category(8), "reboot") && !strcmp(kexe_exit_category(0), "ok"));
+	CHECK(!strcmp(kexe_exit_category(KEXE_EXIT_CONSUME), "consume"));
 	CHECK(!strcmp(kexe_errno_name(EKEYREJECTED), "EKEYREJECTED") && !kexe_errno_name(0));
 }
 
