@@ -5,9 +5,9 @@
 
 HOV=$WORK/hov
 
-# hov_setup PID1: a host tree like HOSTROOT's whose pid 1 is PID1 and which has two block-device
-# file systems to remount (exports KEXE_FAKE_ROOT), and a bundle at $HOV_BUNDLE, a name no
-# other process has, so pgrep -f finds the loader and its detached child by it.
+# hov_setup PID1: a host tree like HOSTROOT's whose pid 1 is PID1 and which has two
+# block-device file systems to remount (exports KEXE_FAKE_ROOT), and a bundle at $HOV_BUNDLE
+# named after the test, by which pgrep -f finds its loader and detached child.
 hov_setup() {
 	rm -rf "$HOV"
 	mkdir -p "$HOV"
@@ -16,7 +16,7 @@ hov_setup() {
 	printf '%s\n' '/dev/vda1 / ext4 rw,relatime 0 0' 'proc /proc proc rw 0 0' \
 		'/dev/vda2 /srv xfs rw 0 0' >"$HOV/host/proc/mounts"
 	export KEXE_FAKE_ROOT=$HOV/host
-	HOV_BUNDLE=$HOV/handover-$$.kexe
+	HOV_BUNDLE=$HOV/${FUNCNAME[1]#test_}.kexe
 	pack_fake "$HOV_BUNDLE" || fail pack
 }
 
@@ -145,19 +145,20 @@ test_closed_stderr_does_not_stop_the_hand_over() {
 }
 
 # hov_child_after_parent LOG ARGS...: runs the bundle detached with its seam log in LOG; when the
-# parent has returned, prints the detached child's pid.
+# parent has returned, sets $pid to the detached child's. (Not in $(...): a child that kept
+# the substitution's pipe would hold the caller until it ends.)
 hov_child_after_parent() {
-	local log=$1 pid
+	local log=$1
 	shift
 	KEXE_FAKE_LOG=$log "$HOV_BUNDLE" "$@" >"$HOV/out" 2>"$HOV/err" || fail "parent failed"
 	pid=$(hov_pids) || fail "no detached child"
-	echo "$pid"
+	[[ $pid =~ ^[0-9]+$ ]] || fail "not one detached child: $pid"
 }
 
 # hov_fds PID: the descriptors PID holds besides stdin, stdout and stderr, as ls -l shows them.
 hov_fds() {
-	[[ $1 =~ ^[0-9]+$ ]] || fail "no child: $1"
-	ls -l /proc/"$1"/fd | tail -n +2 | grep -v ' [012] -> '
+	ls -l /proc/"$1"/fd | tail -n +2 | grep -v ' [012] -> ' | sed 's/.* \([0-9]* -> \)/\1/' |
+		tr '\n' ' '
 }
 
 # hov_wait_gone: waits up to 10 s for every process running the bundle to end.
@@ -174,7 +175,7 @@ hov_wait_gone() {
 test_detached_child_holds_no_payload_or_bundle() {
 	local pid fds consumed=/dev/shm
 	hov_setup init
-	pid=$(hov_child_after_parent "$HOV/seam.log" --detach --delay 3 --log "$HOV/kexe.log")
+	hov_child_after_parent "$HOV/seam.log" --detach --delay 3 --log "$HOV/kexe.log"
 	fds=$(hov_fds "$pid")
 	[ -z "$fds" ] || fail "the detached child holds: $fds"
 	hov_wait_gone
@@ -182,8 +183,7 @@ test_detached_child_holds_no_payload_or_bundle() {
 	[ -w "$consumed" ] || consumed=$HOV
 	cp "$HOV_BUNDLE" "$consumed/kexe-hov-$$.kexe"
 	HOV_BUNDLE=$consumed/kexe-hov-$$.kexe
-	pid=$(hov_child_after_parent "$HOV/consume.log" --detach --delay 3 --consume \
-		--log "$HOV/kexe.log")
+	hov_child_after_parent "$HOV/consume.log" --detach --delay 3 --consume --log "$HOV/kexe.log"
 	fds=$(hov_fds "$pid")
 	rm -f "$HOV_BUNDLE"
 	[ -z "$fds" ] || fail "the detached child of --consume holds: $fds"
@@ -194,11 +194,13 @@ test_detached_child_holds_no_payload_or_bundle() {
 test_detached_child_reboots_through_signals_during_the_delay() {
 	local pid
 	hov_setup init
-	pid=$(hov_child_after_parent "$HOV/seam.log" --detach --delay 2 --log "$HOV/kexe.log")
-	kill -HUP "$pid" && sleep 0.2 && kill -TERM "$pid" && sleep 0.2 && kill -INT "$pid" ||
-		fail "the child ended before the delay was over"
+	hov_child_after_parent "$HOV/seam.log" --detach --delay 2 --log "$HOV/kexe.log"
+	for sig in HUP TERM INT; do
+		kill -s "$sig" "$pid" 2>/dev/null
+		sleep 0.2
+	done
 	hov_wait_gone
-	settled "$HOV/seam.log" || fail "left in between"
+	settled "$HOV/seam.log" || fail "a signal during the delay left the host in between"
 	grep -qx reboot "$HOV/seam.log" || fail "no reboot: $(tr '\n' '|' <"$HOV/seam.log")"
 }
 
