@@ -140,8 +140,11 @@ static int detach(const struct stub_options *o, struct kexe_err *err)
 		"(messages go to the kernel log and %s)\n",
 		o->delay, log);
 	rc = kexe_detach(log, err);
-	if (rc < 0)
-		return give_back(err->msg, err);
+	if (rc < 0) {
+		char why[sizeof err->msg];
+		snprintf(why, sizeof why, "%s", err->msg); /* give_back rewrites err->msg */
+		return give_back(why, err);
+	}
 	if (rc > 0)
 		return 1;
 	held_signal = 0; /* a signal held back before the fork was the parent's */
