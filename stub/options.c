@@ -109,6 +109,10 @@ static int parse_one(int argc, char **argv, int *i, struct stub_options *o, stru
 	}
 	if ((v = kexe_option_value("--delay", argc, argv, i)))
 		return parse_delay(v, o, err);
+	if ((v = kexe_option_value("--log", argc, argv, i))) {
+		o->log = v;
+		return 0;
+	}
 	if ((v = kexe_option_value("--stage-dir", argc, argv, i))) {
 		o->stage_dir = v;
 		return 0;
@@ -167,6 +171,8 @@ void stub_print_help(const char *argv0)
 	       "  --now              no delay\n"
 	       "  --foreground       do not detach from the terminal or ssh session\n"
 	       "  --detach           detach even without a terminal or ssh (for scripts)\n"
+	       "  --log FILE         the detached run's log file (default /run/kexe.log); with\n"
+	       "                     --json it also gets the detached run's JSON lines\n"
 	       "  --force            reboot directly even when systemd runs the host\n"
 	       "  --consume          free the bundle file's memory while unpacking; the file is\n"
 	       "                     used up (for a copy on tmpfs that is not needed again)\n"
@@ -180,6 +186,9 @@ void stub_print_help(const char *argv0)
 	       "  --version, --help\n"
 	       "\n" KEXE_EXIT_CODES_HELP
 	       "  9  --consume cannot work here (ramfs, no hole punching, memfd_noexec); nothing\n"
-	       "     was used up or loaded: run without --consume\n",
+	       "     was used up or loaded: run without --consume\n"
+	       "A run that detaches (a terminal, ssh, --detach) exits 0 when the reboot is\n"
+	       "scheduled, before it starts: a later failure (exit 8, kernel unloaded) is only\n"
+	       "in the kernel log and the log file (--log), with --json as an error line.\n",
 	       argv0, KEXE_DEFAULT_DELAY);
 }

@@ -45,8 +45,9 @@ struct stub_options {
 	enum stub_syscall syscall;
 	const char *stage_dir; /* --stage-dir: unpack into files there, not memfds */
 	enum stub_detach detach;
-	int delay; /* seconds between detaching and the reboot */
-	int force; /* reboot directly even when systemd is pid 1 */
+	int delay;	 /* seconds between detaching and the reboot */
+	const char *log; /* --log: the detached run's log file (NULL: KEXE_DETACH_LOG) */
+	int force;	 /* reboot directly even when systemd is pid 1 */
 	int carry_ssh_keys;
 	int carry_network;
 	char *carry_files[KEXE_MAX_CARRY_FILES]; /* "SRC:DEST" */

@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "detach.h"
 #include "info_json.h"
@@ -11,6 +12,7 @@
 static struct {
 	int active;
 	int lines;	   /* a run: JSON lines; else one document */
+	int scheduled;	   /* this process detached a child that will do the reboot */
 	const char *stage; /* the stage a run is in, named in its error line */
 	struct kexe_json j;
 } r;
@@ -165,12 +167,24 @@ void stub_json_handover(const struct stub_options *o, const struct kexe_host *h)
 	stub_json_stage("handover");
 	if (!r.active || !r.lines)
 		return;
+	r.scheduled = detach;
 	line("handover");
 	kexe_json_kstr(&r.j, "method",
 		       !strcmp(h->pid1, "systemd") && !o->force ? "systemctl kexec" : "reboot");
 	kexe_json_kbool(&r.j, "detach", detach);
 	kexe_json_ki64(&r.j, "delay", detach ? o->delay : 0);
-	kexe_json_kstr(&r.j, "log", detach ? KEXE_DETACH_LOG : NULL);
+	kexe_json_kstr(&r.j, "log", detach ? (o->log ? o->log : KEXE_DETACH_LOG) : NULL);
+	kexe_json_newline(&r.j);
+}
+
+void stub_json_detached(int delay)
+{
+	if (!r.active || !r.lines)
+		return;
+	r.scheduled = 0; /* this process is the one that reboots */
+	line("detached");
+	kexe_json_ki64(&r.j, "pid", (long long)getpid());
+	kexe_json_ki64(&r.j, "delay", delay);
 	kexe_json_newline(&r.j);
 }
 
@@ -195,6 +209,8 @@ void stub_json_finish(int rc, const struct kexe_err *err)
 	line(rc ? "error" : "done");
 	kexe_json_kbool(&r.j, "ok", rc == 0);
 	kexe_json_ki64(&r.j, "exit_code", rc ? err->code : 0);
+	if (!rc && r.scheduled)
+		kexe_json_kbool(&r.j, "scheduled", 1);
 	if (rc) {
 		kexe_json_kstr(&r.j, "stage", r.stage ? r.stage : "open");
 		error_object(err);

@@ -36,6 +36,11 @@ void stub_json_payload(const struct kexe_payload *p, int legacy);
 /* A run is about to hand over: how (systemctl kexec or reboot), detached or not, the delay. */
 void stub_json_handover(const struct stub_options *o, const struct kexe_host *h);
 
+/* In the detached child, with stdout now the log file: a "detached" line (pid, delay). The
+ * child's later lines (its "done" or "error") go to the log too, where a fleet tool finds a
+ * reboot that failed after the caller was told 0. */
+void stub_json_detached(int delay);
+
 /* Ends the report: the document's ok, exit_code and error, or a "done" or "error" line. err is
  * read only when rc is non-zero. */
 void stub_json_finish(int rc, const struct kexe_err *err);

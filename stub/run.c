@@ -145,8 +145,8 @@ static int unpack(int fd, const struct stub_options *o, const struct kexe_initrd
 	return kexe_payload_initrd(fd, &bundle, x, p, err);
 }
 
-static int boot(const struct stub_options *o, const struct kexe_host *h,
-		const struct kexe_payload *p, int legacy, struct kexe_err *err)
+static int boot(const struct stub_options *o, const struct kexe_host *h, struct kexe_payload *p,
+		int legacy, struct kexe_err *err)
 {
 	if (o->mode == STUB_DRY_RUN) {
 		fprintf(
@@ -159,6 +159,7 @@ static int boot(const struct stub_options *o, const struct kexe_host *h,
 		return 0;
 	}
 	stub_json_stage("load");
+	kexe_handover_guard_begin(); /* ended in stub_run(), after the report */
 	if (kexe_load(p, h, legacy, o->syscall != SYSCALL_FILE, err))
 		return -1;
 	if (o->mode == STUB_LOAD_ONLY) {
@@ -166,6 +167,7 @@ static int boot(const struct stub_options *o, const struct kexe_host *h,
 				"`kexec -e`\n");
 		return 0;
 	}
+	kexe_handover_release(p);
 	stub_json_handover(o, h);
 	return kexe_handover(o, h, err);
 }
@@ -238,5 +240,7 @@ int stub_run(int self_fd, const struct stub_options *o)
 	stub_json_start(o);
 	rc = run(self_fd, o, &err);
 	stub_json_finish(rc, &err);
-	return rc == 0 ? KEXE_EXIT_OK : kexe_report(&err);
+	rc = rc == 0 ? KEXE_EXIT_OK : kexe_report(&err);
+	kexe_handover_guard_end();
+	return rc;
 }
