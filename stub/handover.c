@@ -44,8 +44,8 @@ static int directly(struct kexe_err *err)
 	struct kexe_remounted remounted;
 	char why[160];
 
-	kexe_remount_readonly(&remounted);
 	kexe_detach_note("rebooting into the loaded kernel now");
+	kexe_remount_readonly(&remounted); /* last: it may freeze the file system of stderr */
 	if (kexe_seam.reboot_kexec() == 0)
 		return 0; /* only the fake seam returns */
 	snprintf(why, sizeof why, "reboot into the loaded kernel failed: %s", strerror(errno));
