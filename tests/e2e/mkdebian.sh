@@ -85,7 +85,8 @@ WantedBy=multi-user.target
 EOF
 
 mmdebstrap --variant=minbase --include="$PACKAGES" \
-    --aptopt='APT::Install-Recommends "false"' --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --aptopt='APT::Install-Recommends "false"' --dpkgopt=force-unsafe-io \
+    --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --customize-hook='echo kexe-e2e >"$1/etc/hostname"' \
     --customize-hook='echo 4b455845653265646562696e31320000 >"$1/etc/machine-id"' \
@@ -97,6 +98,7 @@ mmdebstrap --variant=minbase --include="$PACKAGES" \
     --customize-hook='rm -f "$1"/var/cache/apt/*.bin "$1"/var/lib/apt/lists/*_Packages' \
     "$SUITE" "$root" "$E2E_DEBIAN_MIRROR" >"$tmp/mmdebstrap.log" 2>&1 ||
     die "mmdebstrap failed: $(tail -n3 "$tmp/mmdebstrap.log")"
+log "mmdebstrap done in $((SECONDS - start)) s"
 mkfs.ext4 -q -F -L debian -d "$root" "$tmp/image" "$SIZE" >/dev/null ||
     die "mkfs.ext4 -d failed"
 mv "$tmp/image" "$out"
