@@ -17,6 +17,8 @@ scenario_run() {
         fail "cannot build the Debian image: $(tail -n1 "$W/mkdebian.err")" || return 1
     rd=$("$E2E/mkext4initrd.sh" 2>"$W/mkext4initrd.err") ||
         fail "cannot build the ext4 initrd: $(tail -n1 "$W/mkext4initrd.err")" || return 1
+    ! grep -q ' built in ' "$W/mkdebian.err" ||
+        note "$(sed -n 's/^e2e: \(mmdebstrap done in .*\)/\1/p; s/^e2e: Debian image .*\/\(.*\)/\1/p' "$W/mkdebian.err" | tr '\n' ' ')"
     cmdline="console=$E2E_CONSOLE panic=-1 kexe.e2e=debian-direct kexe.ext4=check"
     pack "$GUEST/boot.kexe" --initrd "$rd" --cmdline "$cmdline"
     for boot in systemd init; do
@@ -28,6 +30,8 @@ scenario_run() {
 # debian_boot MODE IMAGE INITRD: one boot of the Debian image running the bundle; checks it.
 debian_boot() {
     local mode=$1 image=$2 rd=$3 append= args=--force got
+    # no login prompt or status lines on the console in the middle of the markers
+    local quiet=" systemd.show_status=0 systemd.mask=serial-getty@$E2E_CONSOLE.service"
     rm -rf "$W/disk" && mkdir -p "$W/disk"
     cp "$GUEST/boot.kexe" "$W/disk/"
     if [ "$mode" = init ]; then
@@ -38,6 +42,7 @@ debian_boot() {
         : >"$W/disk/run.sh"
     fi
     cat >>"$W/disk/run.sh" <<EOS
+echo
 echo "KEXE-E2E-DEBIAN pid1=\$(cat /proc/1/comm) \$(grep ' / ' /proc/mounts | head -n1)"
 echo "KEXE-E2E-JOURNAL \$(ls /var/log/journal/*/ 2>/dev/null | tr '\n' ' ')"
 if mount -o remount,ro / 2>/dev/null; then
@@ -54,7 +59,7 @@ EOS
     tar -C "$W/disk" -cf "$W/disk.tar" . && rm -rf "$W/disk"
     LOG="$W/$mode.log"
     "$E2E/qemu-boot.sh" "$KERNEL" "$rd" \
-        "console=$E2E_CONSOLE panic=-1 kexe.e2e=debian-direct kexe.ext4=boot$append" 512M \
+        "console=$E2E_CONSOLE panic=-1 kexe.e2e=debian-direct kexe.ext4=boot$quiet$append" 512M \
         "$E2E_TIMEOUT" "$LOG" -drive "file=$image,format=raw,if=virtio,snapshot=on" \
         -drive "file=$W/disk.tar,format=raw,if=virtio,readonly=on" || true
     rm -f "$W/disk.tar"
