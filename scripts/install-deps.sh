@@ -6,7 +6,8 @@
 # (checks --json output), man-db and groff-base (man pages render without warnings); ovmf (UEFI
 # firmware with a test key in db) and sbsigntool (signs a kernel copy with it) for e2e lockdown;
 # qemu-efi-aarch64 (AAVMF, UEFI for QEMU's arm64 virt machine) for e2e arm64:uefi; strace and
-# procps (pgrep) for the hand-over tests, which inject signals between the fake seam's steps.
+# procps (pgrep) for the hand-over tests, which inject signals between the fake seam's steps;
+# mmdebstrap and e2fsprogs build the Debian 12 image of e2e debian-direct (tests/e2e/mkdebian.sh).
 # The Debian kernel the tests boot is fetched later with `apt-get download`, never installed.
 set -eu
 SUDO=
@@ -21,7 +22,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential musl-tools liblz4-dev lz4 file cpio busybox-static qemu-system-x86 \
 	openssl binutils xz-utils \
 	util-linux bsdutils dash curl ca-certificates clang libclang-rt-14-dev llvm \
-	python3 man-db groff-base ovmf sbsigntool strace procps >/dev/null
+	python3 man-db groff-base ovmf sbsigntool strace procps mmdebstrap e2fsprogs >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends \
 	zlib1g-dev gcc-aarch64-linux-gnu musl-dev:arm64 liblz4-dev:arm64 qemu-system-arm \
 	qemu-user-static qemu-efi-aarch64 >/dev/null

@@ -117,7 +117,8 @@ static int directly(struct kexe_err *err)
 	struct kexe_remounted remounted;
 	char why[160];
 
-	/* said before the remount: the log file may be on a file system about to turn read-only */
+	/* said before the remount: the log file may be on a file system about to turn read-only,
+	 * and a write to one it freezes would block */
 	kexe_detach_note("rebooting into the loaded kernel now");
 	kexe_remount_readonly(&remounted);
 	if (kexe_seam.reboot_kexec() == 0)

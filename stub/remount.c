@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,53 @@ static unsigned writable_block_mounts(char *text, char targets[][256], unsigned 
 	return n;
 }
 
+static void record(struct kexe_remounted *r, const char *target, int frozen)
+{
+	memcpy(r->targets[r->count], target, 256);
+	r->frozen[r->count++] = (unsigned char)frozen;
+}
+
+/* The kernel log never blocks; stderr is written after it (and, should it be a file on a file
+ * system frozen here, would block the reboot that unfreezes it). */
+static void say(const char *line, int to_stderr)
+{
+	kexe_seam.log_kernel(line);
+	if (to_stderr) {
+		fputs(line, stderr);
+		fflush(stderr);
+	}
+}
+
+/* Read-only, else frozen, else named as left unclean. */
+static void make_clean(struct kexe_remounted *r, const char *target)
+{
+	char line[640], busy[64];
+	int e;
+
+	if (kexe_seam.remount(target, 1) == 0) {
+		record(r, target, 0);
+		return;
+	}
+	snprintf(busy, sizeof busy, "%s", strerror(errno));
+	if (kexe_seam.freeze(target, 1) == 0) {
+		record(r, target, 1);
+		snprintf(line, sizeof line,
+			 "kexe: %s cannot be remounted read-only (%s); froze it, clean on disk\n",
+			 target, busy);
+		say(line, 0);
+		return;
+	}
+	e = errno;
+	if (e == EBUSY)
+		return; /* already frozen (another mount of the same file system, or an admin's
+			   fsfreeze): clean on disk, and not ours to thaw */
+	snprintf(line, sizeof line,
+		 "kexe: %s is not clean on disk for the reboot (remount read-only: %s; freeze: "
+		 "%s): the next system may have to recover or check it\n",
+		 target, busy, strerror(e));
+	say(line, 1);
+}
+
 void kexe_remount_readonly(struct kexe_remounted *r)
 {
 	static char found[KEXE_MAX_REMOUNTS][256];
@@ -74,13 +122,17 @@ void kexe_remount_readonly(struct kexe_remounted *r)
 		return;
 	n = writable_block_mounts(text, found, KEXE_MAX_REMOUNTS);
 	free(text);
+	fflush(NULL); /* nothing buffered may reach a frozen file system later */
 	while (n-- > 0)
-		if (kexe_seam.remount(found[n], 1) == 0)
-			memcpy(r->targets[r->count++], found[n], 256);
+		make_clean(r, found[n]);
 }
 
 void kexe_remount_restore(const struct kexe_remounted *r)
 {
-	for (unsigned i = r->count; i-- > 0;)
-		kexe_seam.remount(r->targets[i], 0);
+	for (unsigned i = r->count; i-- > 0;) {
+		if (r->frozen[i])
+			kexe_seam.freeze(r->targets[i], 0);
+		else
+			kexe_seam.remount(r->targets[i], 0);
+	}
 }

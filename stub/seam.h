@@ -38,6 +38,10 @@ struct kexe_seam {
 	int (*systemctl_kexec)(void);
 	/* mount(2) with MS_REMOUNT on target, read-only when readonly is non-zero. */
 	int (*remount)(const char *target, int readonly);
+	/* FIFREEZE (freeze non-zero) or FITHAW on the file system mounted at target, through a
+	 * read-only fd of the directory. Freezing flushes the journal and leaves the file system
+	 * clean on disk, and blocks its writers until it is thawed. Returns 0, or -1 with errno. */
+	int (*freeze)(const char *target, int freeze);
 	/* Appends one line to the kernel log (/dev/kmsg), where it survives a detached run. */
 	void (*log_kernel)(const char *line);
 	/* open(2) read-only of a host state file under /proc or /sys; -1 with errno. */

@@ -3,6 +3,9 @@
  *   KEXE_FAKE_LOAD_ERRNO    kexec_file_load fails with this errno number
  *   KEXE_FAKE_REBOOT_ERRNO  reboot fails with this errno number (default: "succeeds", returns 0)
  *   KEXE_FAKE_SYSTEMCTL     exit status `systemctl kexec` returns (default 0)
+ *   KEXE_FAKE_REMOUNT_ERRNO remounting read-only fails with this errno number (back to
+ *                           read-write always succeeds)
+ *   KEXE_FAKE_FREEZE_ERRNO  freezing fails with this errno number (thawing always succeeds)
  *   KEXE_FAKE_ROOT          host files are opened under this directory instead of /
  *   KEXE_FAKE_EUID          effective uid to report (default 0)
  *   KEXE_FAKE_LOG           append one line per call to this file
@@ -156,7 +159,25 @@ static int fake_systemctl_kexec(void)
 
 static int fake_remount(const char *target, int readonly)
 {
-	log_line("remount %s %s\n", target, readonly ? "ro" : "rw");
+	int e = readonly ? env_int("KEXE_FAKE_REMOUNT_ERRNO", 0) : 0;
+
+	log_line("remount %s %s%s\n", target, readonly ? "ro" : "rw", e ? " failed" : "");
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int fake_freeze(const char *target, int freeze)
+{
+	int e = freeze ? env_int("KEXE_FAKE_FREEZE_ERRNO", 0) : 0;
+
+	log_line("%s %s%s\n", freeze ? "freeze" : "thaw", target, e ? " failed" : "");
+	if (e) {
+		errno = e;
+		return -1;
+	}
 	return 0;
 }
 
@@ -187,6 +208,7 @@ const struct kexe_seam kexe_seam = {
     .reboot_kexec = fake_reboot_kexec,
     .systemctl_kexec = fake_systemctl_kexec,
     .remount = fake_remount,
+    .freeze = fake_freeze,
     .log_kernel = fake_log_kernel,
     .open_host = fake_open_host,
     .euid = fake_euid,

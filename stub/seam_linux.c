@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
@@ -7,6 +9,12 @@
 #include <unistd.h>
 
 #include "seam.h"
+
+/* linux/fs.h, which musl-gcc does not see */
+#ifndef FIFREEZE
+#define FIFREEZE _IOWR('X', 119, int)
+#define FITHAW _IOWR('X', 120, int)
+#endif
 
 static int linux_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
 				 const char *cmdline, unsigned long flags)
@@ -48,6 +56,19 @@ static int linux_remount(const char *target, int readonly)
 	return mount(NULL, target, NULL, MS_REMOUNT | (readonly ? MS_RDONLY : 0), NULL);
 }
 
+static int linux_freeze(const char *target, int freeze)
+{
+	int fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, e;
+
+	if (fd < 0)
+		return -1;
+	rc = ioctl(fd, freeze ? FIFREEZE : FITHAW, 0);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
 static void linux_log_kernel(const char *line)
 {
 	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
@@ -76,6 +97,7 @@ const struct kexe_seam kexe_seam = {
     .reboot_kexec = linux_reboot_kexec,
     .systemctl_kexec = linux_systemctl_kexec,
     .remount = linux_remount,
+    .freeze = linux_freeze,
     .log_kernel = linux_log_kernel,
     .open_host = linux_open_host,
     .euid = linux_euid,

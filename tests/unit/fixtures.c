@@ -176,6 +176,8 @@ const char *fixture_host(unsigned long long meminfo_kib, const char *lockdown, i
 	setenv("KEXE_FAKE_EUID", "0", 1);
 	unsetenv("KEXE_FAKE_LOAD_ERRNO");
 	unsetenv("KEXE_FAKE_REBOOT_ERRNO");
+	unsetenv("KEXE_FAKE_REMOUNT_ERRNO");
+	unsetenv("KEXE_FAKE_FREEZE_ERRNO");
 	unsetenv("KEXE_FAKE_LOG");
 	unsetenv("KEXE_FAKE_DUMP");
 	unsetenv("KEXE_FAKE_SYSTEMCTL");

@@ -84,3 +84,30 @@ TEST(direct_reboot_remounts_block_filesystems_read_only_and_back_on_failure)
 	CHECK(strstr(log, "kexec_file_load unload") != NULL);
 	close(fx.fd);
 }
+
+TEST(direct_reboot_freezes_busy_filesystems_and_thaws_them_on_failure)
+{
+	const char *args[] = {NULL};
+	char log[4096];
+	const char *dir = fixture_host(0, NULL, 0);
+
+	put(dir, "proc/mounts", "/dev/vda1 / ext4 rw,relatime 0 0\n/dev/vda2 /var xfs rw 0 0\n");
+	CHECK(fixture_default(&fx) == 0);
+	setenv("KEXE_FAKE_REMOUNT_ERRNO", "16", 1);
+	CHECK(run_logged(args, log, sizeof log) == 0);
+	CHECK(strstr(log, "remount /var ro failed\nfreeze /var\n") != NULL);
+	CHECK(strstr(log, "remount / ro failed\nfreeze /\n") != NULL);
+	CHECK(strstr(log, "thaw") == NULL);
+	setenv("KEXE_FAKE_REBOOT_ERRNO", "5", 1);
+	CHECK(run_logged(args, log, sizeof log) == KEXE_EXIT_REBOOT);
+	CHECK(strstr(log, "reboot\nthaw /\nthaw /var\nkexec_file_load unload\n") != NULL);
+	/* neither read-only nor frozen: named, and the reboot goes on */
+	setenv("KEXE_FAKE_FREEZE_ERRNO", "95", 1);
+	unsetenv("KEXE_FAKE_REBOOT_ERRNO");
+	CHECK(run_logged(args, log, sizeof log) == 0);
+	CHECK(strstr(log, "freeze / failed\nkmsg kexe: / is not clean on disk") != NULL);
+	CHECK(strstr(log, "reboot\n") != NULL);
+	unsetenv("KEXE_FAKE_FREEZE_ERRNO");
+	unsetenv("KEXE_FAKE_REMOUNT_ERRNO");
+	close(fx.fd);
+}
