@@ -53,7 +53,7 @@ lowmem_in_place() {
     sections=$("$KEXE" info "$GUEST/boot.kexe" | grep -E '^  (kernel|initrd-[0-9]+) ' | tr -s ' ')
     case $(printf '%s\n' "$sections" | grep -c '^ initrd') in
     1) ;;
-    *) fail "want one initrd section: $(printf '%s\n' "$sections" | tr '\n' ';')"; return 1 ;;
+    *) fail "want one initrd section: $(printf '%s\n' "$sections" | tr '\n' ';')" || return 1 ;;
     esac
     printf '%s\n' "$sections" | grep -q '^ initrd-0 none ' ||
         fail "the initrd is not stored raw: $(printf '%s\n' "$sections" | grep '^ initrd')" ||
@@ -70,7 +70,7 @@ EOS
     loading=$(serial "$LOG" | grep -m1 '^kexe: loading with ' || true)
     case $loading in
     "kexe: loading with kexec_load, the initrd read where it lies in the bundle (needs ~"*" MiB; memory is too short for the ways before it)"*) ;;
-    *) fail "auto did not take kexec_load with the initrd in place: ${loading:-no 'loading with' line} (${mem:-no meminfo}): $(log_hint "$LOG")"
+    *) fail "auto did not take kexec_load with the initrd in place: ${loading:-no 'loading with' line} (${mem:-no meminfo}): $(log_hint "$LOG")" ||
         return 1 ;;
     esac
     ! serial "$LOG" | grep -q '^kexe: the running kernel has no kexec_file_load' ||
