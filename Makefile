@@ -48,7 +48,7 @@ PACKER_OBJ := $(call musl_obj,$(LIB_SRC) $(PACKER_CORE_SRC) packer/main.c packer
 UNIT_OBJ := $(call host_obj,$(LIB_SRC) $(STUB_CORE_SRC) stub/seam_fake.c \
 	$(PACKER_CORE_SRC) $(UNIT_SRC)) $(patsubst %.S,$(HOST_DIR)/%.o,$(STUB_ASM))
 
-.PHONY: all check unit cli interop test e2e demo bench format clean install uninstall
+.PHONY: all check unit cli interop matrix test e2e demo bench format clean install uninstall
 all: $(BUILD)/kexe $(BUILD)/stub $(BUILD)/stub-fake
 
 $(BUILD)/lz4inc/.stamp:
@@ -114,8 +114,11 @@ cli: all $(BUILD)/mkimage
 interop: all $(BUILD)/mkimage
 	BUILD=$(BUILD) tests/interop/run.sh
 
+matrix: all $(BUILD)/mkimage
+	BUILD=$(BUILD) tests/matrix/run.sh
+
 check: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
-	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli interop
+	BUILD=$(BUILD) UNIT_TESTS=$(HOST_DIR)/unit-tests tests/run-suites.sh unit cli interop matrix
 
 demo: all
 	BUILD=$(BUILD) KEXE=$(BUILD)/kexe scripts/demo.sh
@@ -124,7 +127,7 @@ e2e: all
 	KEXE=$(BUILD)/kexe BUILD=$(BUILD) tests/e2e/run.sh
 
 test: all $(HOST_DIR)/unit-tests $(BUILD)/mkimage
-	BUILD=$(BUILD) tests/run-suites.sh unit sanitize cli interop oneliner fuzz e2e
+	BUILD=$(BUILD) tests/run-suites.sh unit sanitize cli interop matrix oneliner fuzz e2e
 
 # Suites and tools that live with their tests add their own rules here (e.g. tests/fuzz/fuzz.mk).
 -include $(wildcard tests/*/*.mk) bench/bench.mk

@@ -24,4 +24,14 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 $SUDO apt-get install -y -qq --no-install-recommends \
 	zlib1g-dev gcc-aarch64-linux-gnu musl-dev:arm64 liblz4-dev:arm64 qemu-system-arm \
 	qemu-user-static qemu-efi-aarch64 >/dev/null
+# The load matrix (tests/matrix) runs arm64 shell forms, which exec the aarch64 loader they
+# unpack: the kernel needs qemu-user-static's binfmt_misc entry for that. systemd-binfmt adds it
+# when the package is installed on a booted system; a container or chroot may lack it.
+if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && [ -r /usr/lib/binfmt.d/qemu-aarch64.conf ]; then
+	[ -e /proc/sys/fs/binfmt_misc/register ] ||
+		$SUDO mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+	[ ! -w /proc/sys/fs/binfmt_misc/register ] ||
+		$SUDO sh -c 'cat /usr/lib/binfmt.d/qemu-aarch64.conf >/proc/sys/fs/binfmt_misc/register' ||
+		echo "kexe: could not register qemu-aarch64 with binfmt_misc; the matrix skips arm64 shell forms"
+fi
 echo "kexe: build and test dependencies installed"

@@ -55,9 +55,8 @@ static char *slurp(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
-		       const unsigned char *kernel, const unsigned char *initrd,
-		       struct kexe_err *err)
+static int load_view(const struct kexe_payload *p, const struct kexe_host *h,
+		     const struct kexe_payload_view *v, struct kexe_err *err)
 {
 	static struct kexe_arm64_ram ram;
 	static unsigned char dtb[FDT_MAX];
@@ -67,7 +66,7 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 	struct kexe_arm64_image img;
 	struct kexe_arm64_layout l;
 	/* the initrd's bytes in the new kernel's memory: the payload's, or an empty page */
-	uint64_t initrd_size = p->initrd_fd >= 0 ? p->initrd_size : PAGE;
+	uint64_t initrd_size = v->initrd.size ? v->initrd.size : PAGE;
 	size_t iomem_len, fdt_len, dtb_size = 0;
 	char *iomem = slurp("/proc/iomem", IOMEM_MAX, &iomem_len);
 	char *fdt = slurp("/sys/firmware/fdt", FDT_MAX, &fdt_len);
@@ -79,13 +78,13 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 			       "kexec_load needs %s, which cannot be read; run as root on the host",
 			       iomem ? "/sys/firmware/fdt (the device tree)" : "/proc/iomem");
 	if (rc == 0)
-		rc = kexe_arm64_image_read(kernel, (size_t)p->kernel_size, &img, err);
+		rc = kexe_arm64_image_read(v->kernel.data, (size_t)v->kernel.size, &img, err);
 	if (rc == 0) {
 		kexe_arm64_parse_iomem(iomem, &ram);
 		/* the tree's size with the new /chosen is not known before its address: place it
 		 * with room for the command line and the initrd properties, then write it */
 		dtb_size = fdt_len + strlen(p->cmdline) + 256 + sizeof seeds;
-		rc = kexe_arm64_place(&ram, img.text_offset, img.image_size, p->kernel_size,
+		rc = kexe_arm64_place(&ram, img.text_offset, img.image_size, v->kernel.size,
 				      initrd_size, dtb_size, sizeof purgatory, &l, err);
 	}
 	if (rc == 0 && !(dtb_size = kexe_fdt_set_chosen(
@@ -97,12 +96,12 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 			      "kernel with kexec_file_load");
 	if (rc == 0) {
 		kexe_arm64_purgatory(purgatory, l.dtb, l.kernel);
-		s[n++] = (struct kexe_kexec_segment){kernel, (size_t)p->kernel_size, l.kernel,
-						     (size_t)l.kernel_size};
+		s[n++] = (struct kexe_kexec_segment){v->kernel.data, (size_t)v->kernel.size,
+						     l.kernel, (size_t)l.kernel_size};
 		/* no initrd: no bytes, and the kernel fills the page with zeros */
-		s[n++] = (struct kexe_kexec_segment){
-		    p->initrd_fd >= 0 ? initrd : NULL, p->initrd_fd >= 0 ? (size_t)initrd_size : 0,
-		    l.initrd, (size_t)((initrd_size + PAGE - 1) / PAGE * PAGE)};
+		s[n++] =
+		    (struct kexe_kexec_segment){v->initrd.data, (size_t)v->initrd.size, l.initrd,
+						(size_t)((initrd_size + PAGE - 1) / PAGE * PAGE)};
 		s[n++] = (struct kexe_kexec_segment){dtb, dtb_size, l.dtb,
 						     (size_t)((dtb_size + PAGE - 1) / PAGE * PAGE)};
 		s[n++] = (struct kexe_kexec_segment){purgatory, sizeof purgatory, l.purgatory,
@@ -117,20 +116,11 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 
 int kexe_load_legacy(const struct kexe_payload *p, const struct kexe_host *h, struct kexe_err *err)
 {
-	unsigned char *kernel, *initrd = NULL;
-	int rc;
+	struct kexe_payload_view v;
+	int rc = kexe_payload_view(p, &v, err);
 
-	kernel = mmap(NULL, (size_t)p->kernel_size, PROT_READ, MAP_SHARED, p->kernel_fd, 0);
-	if (p->initrd_fd >= 0)
-		initrd = mmap(NULL, (size_t)p->initrd_size, PROT_READ, MAP_SHARED, p->initrd_fd, 0);
-	if (kernel == MAP_FAILED || initrd == MAP_FAILED)
-		rc = kexe_fail(err, KEXE_EXIT_MEMORY, "cannot map the unpacked payload: %s",
-			       strerror(errno));
-	else
-		rc = load_mapped(p, h, kernel, initrd, err);
-	if (kernel != MAP_FAILED)
-		munmap(kernel, (size_t)p->kernel_size);
-	if (initrd && initrd != MAP_FAILED)
-		munmap(initrd, (size_t)p->initrd_size);
+	if (rc == 0)
+		rc = load_view(p, h, &v, err);
+	kexe_payload_unview(p, &v);
 	return rc;
 }

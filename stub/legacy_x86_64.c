@@ -238,49 +238,33 @@ void kexe_x86_purgatory(unsigned char *seg, uint64_t phys, uint64_t params, uint
 	put_field(seg, kexe_purgatory_pml5, at);
 }
 
-struct mapped {
-	unsigned char *kernel, *initrd;
-};
-
-static int map_payload(const struct kexe_payload *p, struct mapped *mp, struct kexe_err *err)
-{
-	mp->kernel = mmap(NULL, (size_t)p->kernel_size, PROT_READ, MAP_SHARED, p->kernel_fd, 0);
-	mp->initrd = (unsigned char *)p->initrd_map;
-	if (!mp->initrd && p->initrd_fd >= 0)
-		mp->initrd =
-		    mmap(NULL, (size_t)p->initrd_size, PROT_READ, MAP_SHARED, p->initrd_fd, 0);
-	if (mp->kernel == MAP_FAILED || mp->initrd == MAP_FAILED)
-		return kexe_fail(err, KEXE_EXIT_MEMORY, "cannot map the unpacked payload: %s",
-				 strerror(errno));
-	return 0;
-}
-
 /* The four segments: kernel, boot_params + command line, initrd, purgatory. The kernel's is
  * its file bytes only: the rest of init_size is kept free of other segments by the layout, and
  * the kernel counts every segment byte against half of its RAM. */
-static unsigned segments(const struct kexe_payload *p, const struct mapped *mp,
-			 const struct kexe_x86_layout *l, const unsigned char *params,
-			 size_t params_size, const unsigned char *purgatory, size_t purgatory_size,
+static unsigned segments(const struct kexe_payload_view *v, const struct kexe_x86_layout *l,
+			 const unsigned char *params, size_t params_size,
+			 const unsigned char *purgatory, size_t purgatory_size,
 			 struct kexe_kexec_segment *s)
 {
 	size_t setup =
-	    ((size_t)(mp->kernel[HDR_SETUP_SECTS] ? mp->kernel[HDR_SETUP_SECTS] : 4) + 1) * 512;
+	    ((size_t)(v->kernel.data[HDR_SETUP_SECTS] ? v->kernel.data[HDR_SETUP_SECTS] : 4) + 1) *
+	    512;
 	unsigned n = 0;
 
-	s[n++] = (struct kexe_kexec_segment){mp->kernel + setup, (size_t)p->kernel_size - setup,
-					     l->kernel, (size_t)up(p->kernel_size - setup, PAGE)};
+	s[n++] = (struct kexe_kexec_segment){v->kernel.data + setup, (size_t)v->kernel.size - setup,
+					     l->kernel, (size_t)up(v->kernel.size - setup, PAGE)};
 	s[n++] = (struct kexe_kexec_segment){params, params_size, l->params,
 					     (size_t)up(params_size, PAGE)};
-	if (p->initrd_size)
-		s[n++] = (struct kexe_kexec_segment){mp->initrd, (size_t)p->initrd_size, l->initrd,
-						     (size_t)up(p->initrd_size, PAGE)};
+	if (v->initrd.size)
+		s[n++] = (struct kexe_kexec_segment){v->initrd.data, (size_t)v->initrd.size,
+						     l->initrd, (size_t)up(v->initrd.size, PAGE)};
 	s[n++] = (struct kexe_kexec_segment){purgatory, purgatory_size, l->purgatory,
 					     (size_t)up(purgatory_size, PAGE)};
 	return n;
 }
 
-static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
-		       const struct mapped *mp, struct kexe_err *err)
+static int load_view(const struct kexe_payload *p, const struct kexe_host *h,
+		     const struct kexe_payload_view *v, struct kexe_err *err)
 {
 	static struct kexe_memmap m;
 	static unsigned char params[4096 + KEXE_MAX_CMDLINE_SIZE + 1];
@@ -294,14 +278,15 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 
 	if (purgatory_size > sizeof purgatory || cmdline_len > KEXE_MAX_CMDLINE_SIZE)
 		return kexe_fail(err, KEXE_EXIT_INTERNAL, "purgatory or command line too large");
-	if (kexe_memmap_read(&m, err) || kexe_x86_place(&m, mp->kernel, p->kernel_size, params_size,
-							p->initrd_size, purgatory_size, &l, err))
+	if (kexe_memmap_read(&m, err) ||
+	    kexe_x86_place(&m, v->kernel.data, v->kernel.size, params_size, v->initrd.size,
+			   purgatory_size, &l, err))
 		return -1;
-	kexe_x86_boot_params(params, mp->kernel, &m, &l, p->initrd_size, acpi_rsdp());
+	kexe_x86_boot_params(params, v->kernel.data, &m, &l, v->initrd.size, acpi_rsdp());
 	memcpy(params + 4096, p->cmdline, cmdline_len);
 	entry = l.kernel + 0x200; /* startup_64 */
 	kexe_x86_purgatory(purgatory, l.purgatory, l.params, entry);
-	n = segments(p, mp, &l, params, params_size, purgatory, purgatory_size, s);
+	n = segments(v, &l, params, params_size, purgatory, purgatory_size, s);
 	if (kexe_seam.kexec_load(l.purgatory, n, s, KEXE_KEXEC_ARCH_X86_64) == 0)
 		return 0;
 	return kexe_load_error("kexec_load", errno, p, h, err);
@@ -309,14 +294,11 @@ static int load_mapped(const struct kexe_payload *p, const struct kexe_host *h,
 
 int kexe_load_legacy(const struct kexe_payload *p, const struct kexe_host *h, struct kexe_err *err)
 {
-	struct mapped mp;
-	int rc = map_payload(p, &mp, err);
+	struct kexe_payload_view v;
+	int rc = kexe_payload_view(p, &v, err);
 
 	if (rc == 0)
-		rc = load_mapped(p, h, &mp, err);
-	if (mp.kernel && mp.kernel != MAP_FAILED)
-		munmap(mp.kernel, (size_t)p->kernel_size);
-	if (mp.initrd && mp.initrd != MAP_FAILED && !p->initrd_map)
-		munmap(mp.initrd, (size_t)p->initrd_size);
+		rc = load_view(p, h, &v, err);
+	kexe_payload_unview(p, &v);
 	return rc;
 }

@@ -15,6 +15,12 @@ int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, int legac
 {
 	if (legacy)
 		return kexe_load_legacy(p, h, err);
+	/* kexec_file_load takes the initrd only as a file: one read in place is not for it */
+	if (p->initrd_size && p->initrd_fd < 0)
+		return kexe_fail(err, KEXE_EXIT_INTERNAL,
+				 "the initrd was not unpacked into a file, which kexec_file_load "
+				 "needs; nothing was loaded (a kexe bug: report it, and run with "
+				 "--syscall legacy meanwhile)");
 	unsigned long flags = p->initrd_fd < 0 ? KEXE_KEXEC_FILE_NO_INITRAMFS : 0;
 
 	if (kexe_seam.kexec_file_load(p->kernel_fd, p->initrd_fd, strlen(p->cmdline) + 1,

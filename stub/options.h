@@ -41,11 +41,9 @@ struct stub_options {
 	char *initrds[KEXE_MAX_INITRDS]; /* extra initrds, appended after the packed ones */
 	unsigned n_initrds;
 	int no_memory_check;
-	int consume;
+	int consume; /* free the bundle file's pages as it is unpacked */
 	enum stub_syscall syscall;
-	const char *stage_dir;
-	    /* --stage-dir: unpack into files there, not memfds */ /* free the bundle file's pages
-								      as it is unpacked */
+	const char *stage_dir; /* --stage-dir: unpack into files there, not memfds */
 	enum stub_detach detach;
 	int delay; /* seconds between detaching and the reboot */
 	int force; /* reboot directly even when systemd is pid 1 */

@@ -268,6 +268,44 @@ int kexe_payload_initrd_map(int fd, const struct kexe_bundle *b, struct kexe_pay
 	return 0;
 }
 
+static const unsigned char *map_fd(int fd, uint64_t size)
+{
+	void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
+int kexe_payload_view(const struct kexe_payload *p, struct kexe_payload_view *v,
+		      struct kexe_err *err)
+{
+	memset(v, 0, sizeof *v);
+	if (p->initrd_size && !p->initrd_map && p->initrd_fd < 0)
+		return kexe_fail(err, KEXE_EXIT_INTERNAL,
+				 "the %llu-byte initrd was not unpacked; nothing was loaded (a "
+				 "kexe bug: report it, and run with --syscall file meanwhile)",
+				 (unsigned long long)p->initrd_size);
+	v->kernel.size = p->kernel_size;
+	v->kernel.data = v->kernel_map = (void *)map_fd(p->kernel_fd, p->kernel_size);
+	v->initrd.size = p->initrd_size;
+	if (p->initrd_size && p->initrd_map)
+		v->initrd.data = p->initrd_map;
+	else if (p->initrd_size)
+		v->initrd.data = v->initrd_map = (void *)map_fd(p->initrd_fd, p->initrd_size);
+	if (v->kernel.data && (v->initrd.data || !p->initrd_size))
+		return 0;
+	kexe_payload_unview(p, v);
+	return kexe_fail(err, KEXE_EXIT_MEMORY, "cannot map the unpacked payload: %s",
+			 strerror(errno));
+}
+
+void kexe_payload_unview(const struct kexe_payload *p, struct kexe_payload_view *v)
+{
+	if (v->kernel_map)
+		munmap(v->kernel_map, (size_t)p->kernel_size);
+	if (v->initrd_map)
+		munmap(v->initrd_map, (size_t)p->initrd_size);
+	memset(v, 0, sizeof *v);
+}
+
 void kexe_payload_free(struct kexe_payload *p)
 {
 	if (p->initrd_map_base)

@@ -64,6 +64,32 @@ int kexe_payload_cmdline(int fd, const struct kexe_bundle *b, const char *replac
 			 char *const *append, unsigned n_append, struct kexe_payload *p,
 			 struct kexe_err *err);
 
+/* One part of the payload as bytes in this process's memory, wherever they live: a memfd, a
+ * file staged on disk, or the bundle's own pages (the initrd read in place). */
+struct kexe_bytes {
+	const unsigned char *data; /* NULL when size is 0 */
+	uint64_t size;
+};
+
+/* The whole payload as the kexec_load backends read it. Every backend takes its segments from
+ * a view and nothing else, so where the bytes live is decided once, here, for every arch. */
+struct kexe_payload_view {
+	struct kexe_bytes kernel;
+	struct kexe_bytes initrd; /* size 0: the payload has no initrd */
+	void *kernel_map;	  /* mappings made for the view, undone by kexe_payload_unview */
+	void *initrd_map;
+};
+
+/* Maps the kernel and the initrd of p read-only, or borrows the initrd's mapping when it is read
+ * in place. Refuses (KEXE_EXIT_INTERNAL) a payload whose initrd_size says there is an initrd
+ * that neither initrd_fd nor initrd_map holds, instead of loading without it. Returns 0, or -1
+ * with err; v is then empty and needs no kexe_payload_unview. */
+int kexe_payload_view(const struct kexe_payload *p, struct kexe_payload_view *v,
+		      struct kexe_err *err);
+
+/* Undoes the mappings kexe_payload_view made; v may be zeroed. */
+void kexe_payload_unview(const struct kexe_payload *p, struct kexe_payload_view *v);
+
 /* Closes and frees what the functions above made; p may be partly filled. */
 void kexe_payload_free(struct kexe_payload *p);
 

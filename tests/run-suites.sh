@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the named test suites (unit, sanitize, cli, oneliner, fuzz, e2e), shows their PASS/FAIL lines and ends
+# Runs the named test suites (unit, sanitize, cli, interop, matrix, oneliner, fuzz, e2e), shows their PASS/FAIL lines and ends
 # with one total line "N passed, N failed". A suite that dies without its count line counts
 # as one failure. Exit status is non-zero when anything failed.
 set -u
@@ -16,6 +16,7 @@ run_suite() {
 	unit) "${UNIT_TESTS:-$BUILD/host/unit-tests}" ;;
 	cli) tests/cli/run.sh ;;
 	interop) tests/interop/run.sh ;;
+	matrix) tests/matrix/run.sh ;;
 	oneliner) tests/oneliner/run.sh ;;
 	fuzz) make -s BUILD="$BUILD" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}" ;;
 	e2e) KEXE=$BUILD/kexe tests/e2e/run.sh ;;
