@@ -28,7 +28,9 @@ HOST_LDFLAGS += -fsanitize=address,undefined
 HOST_DIR := $(BUILD)/host-san
 endif
 
-LIB_SRC := $(wildcard lib/*.c)
+# lib/*_aarch64.c is the aarch64 loader's alone (aarch64.mk); lib/*_x86_64.c is in everything
+# else, which is built for x86_64 (musl-gcc, the host compiler, the fuzzers' clang).
+LIB_SRC := $(filter-out lib/%_aarch64.c,$(wildcard lib/*.c))
 # Every stub/*.c but the entry point, the two seams and aarch64-only code (aarch64.mk); every
 # packer/*.c but its entry point.
 STUB_CORE_SRC := $(filter-out stub/main.c stub/seam_linux.c stub/seam_fake.c stub/%_aarch64.c,\

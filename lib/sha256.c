@@ -1,8 +1,11 @@
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sha256.h"
+#include "sha256_impl.h"
 
-static const uint32_t round_constants[64] = {
+const uint32_t kexe_sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -25,7 +28,7 @@ static const uint32_t round_constants[64] = {
  * them (moving them cost a third of the time). */
 #define ROUND(a, b, c, d, e, f, g, h, i)                                                           \
 	do {                                                                                       \
-		uint32_t t1 = h + BSIG1(e) + CH(e, f, g) + round_constants[i] + w[i];              \
+		uint32_t t1 = h + BSIG1(e) + CH(e, f, g) + kexe_sha256_k[i] + w[i];                \
 		d += t1;                                                                           \
 		h = t1 + BSIG0(a) + MAJ(a, b, c);                                                  \
 	} while (0)
@@ -73,6 +76,39 @@ static void compress_block(uint32_t state[8], const unsigned char block[64])
 	state[7] += h;
 }
 
+static void blocks_portable(uint32_t state[8], const unsigned char *p, size_t n)
+{
+	for (; n; n--, p += 64)
+		compress_block(state, p);
+}
+
+const struct kexe_sha256_impl kexe_sha256_portable = {"portable", blocks_portable};
+
+/* Chosen once: asking the CPU (CPUID traps to the hypervisor in a VM) and the environment for
+ * every hash would cost more than a short hash. Atomic because the choice may be made by two
+ * threads at once; both make the same one, and the tables it points to never change. */
+static _Atomic(const struct kexe_sha256_impl *) chosen;
+
+const struct kexe_sha256_impl *kexe_sha256_impl(void)
+{
+	const struct kexe_sha256_impl *impl = atomic_load_explicit(&chosen, memory_order_relaxed);
+	const char *force;
+
+	if (impl)
+		return impl;
+	force = getenv(KEXE_SHA256_IMPL_ENV);
+	impl = force && !strcmp(force, "portable") ? NULL : kexe_sha256_cpu();
+	if (!impl)
+		impl = &kexe_sha256_portable;
+	atomic_store_explicit(&chosen, impl, memory_order_relaxed);
+	return impl;
+}
+
+void kexe_sha256_use(const struct kexe_sha256_impl *impl)
+{
+	atomic_store_explicit(&chosen, impl, memory_order_relaxed);
+}
+
 void kexe_sha256_init(struct kexe_sha256 *s)
 {
 	static const uint32_t initial[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -85,6 +121,7 @@ void kexe_sha256_init(struct kexe_sha256 *s)
 void kexe_sha256_update(struct kexe_sha256 *s, const void *data, size_t len)
 {
 	const unsigned char *p = data;
+	const struct kexe_sha256_impl *impl = kexe_sha256_impl();
 
 	s->total += len;
 	if (s->buffered) {
@@ -95,11 +132,13 @@ void kexe_sha256_update(struct kexe_sha256 *s, const void *data, size_t len)
 		len -= take;
 		if (s->buffered < 64)
 			return;
-		compress_block(s->state, s->buf);
+		impl->blocks(s->state, s->buf, 1);
 		s->buffered = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress_block(s->state, p);
+	/* all whole blocks in one call: the CPU's code keeps the state in registers across them */
+	impl->blocks(s->state, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	memcpy(s->buf, p, len);
 	s->buffered = (unsigned)len;
 }

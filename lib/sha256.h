@@ -1,6 +1,8 @@
 /* SHA-256 (FIPS 180-4): the checksum users pin a whole bundle with (`sha256sum boot.kexe`), and
  * the one the shell form (`kexe pack --format sh`) checks after unpacking. Our own, so the static
- * packer needs no crypto library. */
+ * packer needs no crypto library. The blocks are hashed with the CPU's SHA instructions where it
+ * has them (SHA-NI, ARMv8 SHA2), chosen at the first use; KEXE_SHA256_IMPL=portable forces the
+ * portable code (lib/sha256_impl.h). Either gives the same digests. */
 #ifndef KEXE_SHA256_H
 #define KEXE_SHA256_H
 
