@@ -275,7 +275,9 @@ static void check_fallback(const struct kexe_host *h, const struct kexe_plan *p,
 		add(pf, "fallback", KEXE_WARN, 0,
 		    "watchdog %s is armed for %d s, but this kernel stops it at the kexec "
 		    "(watchdog.stop_on_reboot %s): panic=%d covers a panic, a hang is not "
-		    "covered; boot this host with watchdog.stop_on_reboot=0",
+		    "covered; boot this host with watchdog.stop_on_reboot=0 (or reload the "
+		    "watchdog "
+		    "module with stop_on_reboot=0)",
 		    h->watchdog, n, stop_on_reboot_text(h->watchdog_stop_on_reboot), n);
 	else
 		add(pf, "fallback", KEXE_PASS, 0,

@@ -124,7 +124,7 @@ test_check_says_what_covers_a_failed_jump() {
 		fail "softdog: $line"
 	host=$(watchdog_host "i6300ESB timer" -1)
 	line=$(check_line "$host" --fallback 20) || return 1
-	[[ "$line" == "WARN  fallback    watchdog i6300ESB timer is armed for 20 s, but this kernel stops it at the kexec (watchdog.stop_on_reboot -1: each driver decides; i6300esb and iTCO_wdt stop theirs): panic=20 covers a panic, a hang is not covered; boot this host with watchdog.stop_on_reboot=0" ]] ||
+	[[ "$line" == "WARN  fallback    watchdog i6300ESB timer is armed for 20 s, but this kernel stops it at the kexec (watchdog.stop_on_reboot -1: each driver decides; i6300esb and iTCO_wdt stop theirs): panic=20 covers a panic, a hang is not covered; boot this host with watchdog.stop_on_reboot=0 (or reload the watchdog module with stop_on_reboot=0)" ]] ||
 		fail "stop on reboot: $line"
 	host=$(watchdog_host "i6300ESB timer" 0)
 	line=$(check_line "$host" --fallback 20) || return 1
