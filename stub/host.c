@@ -153,6 +153,8 @@ static void read_watchdog(struct kexe_host *h)
 	if (read_host("/sys/class/watchdog/watchdog0/identity", buf, sizeof buf) > 0) {
 		buf[strcspn(buf, "\n")] = 0;
 		snprintf(h->watchdog, sizeof h->watchdog, "%.31s", buf[0] ? buf : "unknown");
+		if (read_host("/sys/class/watchdog/watchdog0/nowayout", buf, sizeof buf) > 0)
+			h->watchdog_nowayout = buf[0] == '1';
 	} else if (host_exists("/sys/class/watchdog/watchdog0")) {
 		snprintf(h->watchdog, sizeof h->watchdog, "unknown"); /* no WATCHDOG_SYSFS */
 	}

@@ -17,6 +17,7 @@ struct kexe_host {
 	uint64_t mem_available; /* MemAvailable in bytes; 0 when /proc/meminfo is unreadable */
 	uint64_t mem_total;
 	char watchdog[32];	     /* identity of the first watchdog (watchdog0), "" when none */
+	int watchdog_nowayout;	     /* it cannot be stopped once started (sysfs nowayout) */
 	int watchdog_stop_on_reboot; /* watchdog.stop_on_reboot: 0 keep running, 1 stop, -1 each
 				      * driver decides, -2 no such parameter (before Linux 5.13?) */
 };

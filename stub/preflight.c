@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch.h"
@@ -249,6 +250,18 @@ static const char *stop_on_reboot_text(int v)
 			 : "missing: this kernel predates it, each driver decides";
 }
 
+/* A nowayout watchdog ignores the magic close: the promise that a failed reboot leaves this
+ * system running would be broken by a reset SECONDS later. */
+static void nowayout(struct kexe_verdict *v)
+{
+	size_t n = strlen(v->text);
+
+	v->level = KEXE_WARN;
+	snprintf(v->text + n, sizeof v->text - n,
+		 "; it has nowayout: once armed nothing stops it, so even a failed reboot ends in "
+		 "a reset");
+}
+
 /* What covers a failed jump here: a hardware watchdog that runs on through the kexec covers a
  * hang and a panic, panic=N alone only a panic. Read from sysfs (host.c): opening the device
  * to look would start the watchdog. */
@@ -276,8 +289,7 @@ static void check_fallback(const struct kexe_host *h, const struct kexe_plan *p,
 		    "watchdog %s is armed for %d s, but this kernel stops it at the kexec "
 		    "(watchdog.stop_on_reboot %s): panic=%d covers a panic, a hang is not "
 		    "covered; boot this host with watchdog.stop_on_reboot=0 (or reload the "
-		    "watchdog "
-		    "module with stop_on_reboot=0)",
+		    "watchdog module with stop_on_reboot=0)",
 		    h->watchdog, n, stop_on_reboot_text(h->watchdog_stop_on_reboot), n);
 	else
 		add(pf, "fallback", KEXE_PASS, 0,
@@ -285,6 +297,8 @@ static void check_fallback(const struct kexe_host *h, const struct kexe_plan *p,
 		    "(watchdog.stop_on_reboot=0): a new system that does not take it over is "
 		    "reset into this one; panic=%d covers a panic",
 		    h->watchdog, n, n);
+	if (n && kexe_host_hw_watchdog(h) && h->watchdog_nowayout)
+		nowayout(&pf->verdicts[pf->count - 1]);
 }
 
 void kexe_preflight_run(const struct kexe_host *h, const struct kexe_plan *p,

@@ -114,6 +114,7 @@ static void watchdog_members(const struct kexe_plan *p, const struct kexe_host *
 	kexe_json_object(&r.j);
 	kexe_json_kstr(&r.j, "identity", h->watchdog);
 	kexe_json_kbool(&r.j, "softdog", !kexe_host_hw_watchdog(h));
+	kexe_json_kbool(&r.j, "nowayout", h->watchdog_nowayout);
 	kexe_json_key(&r.j, "stop_on_reboot");
 	if (h->watchdog_stop_on_reboot == -2)
 		kexe_json_null(&r.j);

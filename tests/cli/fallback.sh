@@ -132,6 +132,11 @@ test_check_says_what_covers_a_failed_jump() {
 		fail "keeps running: $line"
 	KEXE_FAKE_ROOT=$host expect_exit 0 "$WORK/b.kexe" --check --fallback 20 || return 1
 	grep -q '^verdict: ready to load' "$WORK/out" || fail "a warning should not stop: $(cat "$WORK/out")"
+	# nowayout: the magic close cannot take it back, so a failed reboot still resets
+	echo 1 >"$host/sys/class/watchdog/watchdog0/nowayout"
+	line=$(check_line "$host" --fallback 20) || return 1
+	[[ "$line" == "WARN  fallback    watchdog i6300ESB timer is armed for 20 s just before"*"panic=20 covers a panic; it has nowayout: once armed nothing stops it, so even a failed reboot ends in a reset" ]] ||
+		fail "nowayout: $line"
 }
 
 test_json_carries_the_watchdog_and_the_fallback() {
@@ -139,7 +144,7 @@ test_json_carries_the_watchdog_and_the_fallback() {
 	pack_fake "$WORK/b.kexe" || fail pack
 	host=$(watchdog_host "i6300ESB timer" 0)
 	KEXE_FAKE_ROOT=$host expect_exit 0 "$WORK/b.kexe" --check --json --fallback 20 || return 1
-	grep -qF '"fallback":20,"watchdog":{"identity":"i6300ESB timer","softdog":false,"stop_on_reboot":0}' \
+	grep -qF '"fallback":20,"watchdog":{"identity":"i6300ESB timer","softdog":false,"nowayout":false,"stop_on_reboot":0}' \
 		"$WORK/out" || fail "check: $(cat "$WORK/out")"
 	host=$(watchdog_host "" -1)
 	KEXE_FAKE_ROOT=$host expect_exit 0 "$WORK/b.kexe" --check --json || return 1
