@@ -15,7 +15,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-DEFAULT="plain multi-initrd cmdline large broken lowmem noproc detach carry preflight legacy legacy-mapped legacy-uefi sh-pipe nixos-anywhere uki lockdown debian-direct"
+DEFAULT="plain multi-initrd cmdline large broken lowmem noproc detach carry preflight legacy legacy-mapped legacy-uefi sh-pipe nixos-anywhere uki lockdown debian-direct fallback"
 # arm64 guests (qemu-system-aarch64 -M virt, TCG): "arm64:NAME" runs scenario NAME there.
 DEFAULT_ARM64="arm64:plain arm64:cmdline arm64:foreign-kernel arm64:sh-pipe arm64:uefi arm64:lowmem"
 if [ $# -gt 0 ]; then set -- "$@"; else set -- $DEFAULT $DEFAULT_ARM64; fi
