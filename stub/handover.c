@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "detach.h"
+#include "fallback.h"
 #include "handover.h"
 #include "load.h"
 #include "remount.h"
@@ -27,6 +28,8 @@ static struct {
 	struct sigaction saved[N_HELD + N_DROPPED];
 } guard;
 static volatile sig_atomic_t held_signal;
+/* The watchdog --fallback armed: open until the reboot, stopped again when we give back. */
+static int watchdog_fd = -1;
 
 static void hold(int sig)
 {
@@ -84,6 +87,8 @@ void kexe_handover_release(struct kexe_payload *p)
 /* Undo a load whose reboot did not happen, so the running system is as it was. */
 static int give_back(const char *why, struct kexe_err *err)
 {
+	/* a ticking watchdog would reset the system that was promised to go on */
+	kexe_fallback_disarm(&watchdog_fd);
 	kexe_unload();
 	return kexe_fail(err, KEXE_EXIT_REBOOT,
 			 "%s; the new kernel was unloaded and this system keeps running", why);
@@ -154,6 +159,25 @@ static int detach(const struct stub_options *o, struct kexe_err *err)
 	return 0;
 }
 
+/* Armed after the load and the delay, as the last step before the reboot: a run that stops
+ * earlier must not leave a watchdog ticking. Returns -1 (given back) when it cannot be armed. */
+static int arm_fallback(const struct stub_options *o, struct kexe_err *err)
+{
+	char identity[40];
+	int fd;
+
+	if (!o->fallback)
+		return 0;
+	fd = kexe_fallback_arm(o->fallback, identity, sizeof identity, err);
+	if (fd == -2) {
+		char why[sizeof err->msg];
+		snprintf(why, sizeof why, "%s", err->msg); /* give_back rewrites err->msg */
+		return give_back(why, err);
+	}
+	watchdog_fd = fd;
+	return 0;
+}
+
 int kexe_handover(const struct stub_options *o, const struct kexe_host *h, struct kexe_err *err)
 {
 	int rc;
@@ -163,10 +187,9 @@ int kexe_handover(const struct stub_options *o, const struct kexe_host *h, struc
 		if (rc != 0)
 			return rc < 0 ? -1 : 0;
 	}
-	if (!strcmp(h->pid1, "systemd") && !o->force)
-		rc = via_systemd(err);
-	else
-		rc = directly(err);
+	rc = arm_fallback(o, err);
+	if (rc == 0)
+		rc = !strcmp(h->pid1, "systemd") && !o->force ? via_systemd(err) : directly(err);
 	if (rc) {
 		/* stderr gets the message from the caller; a detached run's only witness is the
 		 * kernel log (and its log file) */

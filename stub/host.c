@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -141,6 +142,29 @@ static void read_paging(struct kexe_host *h)
 	h->five_level = strstr(flags, " la57") != NULL;
 }
 
+/* Read from sysfs only: opening /dev/watchdog* would start the watchdog. */
+static void read_watchdog(struct kexe_host *h)
+{
+	char buf[64];
+
+	h->watchdog_stop_on_reboot = -2;
+	if (read_host("/sys/module/watchdog/parameters/stop_on_reboot", buf, sizeof buf) > 0)
+		h->watchdog_stop_on_reboot = atoi(buf);
+	if (read_host("/sys/class/watchdog/watchdog0/identity", buf, sizeof buf) > 0) {
+		buf[strcspn(buf, "\n")] = 0;
+		snprintf(h->watchdog, sizeof h->watchdog, "%.31s", buf[0] ? buf : "unknown");
+		if (read_host("/sys/class/watchdog/watchdog0/nowayout", buf, sizeof buf) > 0)
+			h->watchdog_nowayout = buf[0] == '1';
+	} else if (host_exists("/sys/class/watchdog/watchdog0")) {
+		snprintf(h->watchdog, sizeof h->watchdog, "unknown"); /* no WATCHDOG_SYSFS */
+	}
+}
+
+int kexe_host_hw_watchdog(const struct kexe_host *h)
+{
+	return h->watchdog[0] && strcmp(h->watchdog, KEXE_SOFTDOG);
+}
+
 void kexe_host_probe(struct kexe_host *h)
 {
 	char buf[8192];
@@ -158,6 +182,7 @@ void kexe_host_probe(struct kexe_host *h)
 	read_secure_boot(h);
 	read_ima(h);
 	read_paging(h);
+	read_watchdog(h);
 	if (read_host("/proc/meminfo", buf, sizeof buf) > 0) {
 		h->mem_available = meminfo_field(buf, "MemAvailable:");
 		h->mem_total = meminfo_field(buf, "MemTotal:");

@@ -16,7 +16,17 @@ struct kexe_host {
 	int ima_kexec;		/* IMA appraises kexec kernels: kexec_load is refused (EACCES) */
 	uint64_t mem_available; /* MemAvailable in bytes; 0 when /proc/meminfo is unreadable */
 	uint64_t mem_total;
+	char watchdog[32];	     /* identity of the first watchdog (watchdog0), "" when none */
+	int watchdog_nowayout;	     /* it cannot be stopped once started (sysfs nowayout) */
+	int watchdog_stop_on_reboot; /* watchdog.stop_on_reboot: 0 keep running, 1 stop, -1 each
+				      * driver decides, -2 no such parameter (before Linux 5.13?) */
 };
+
+/* softdog's identity: a timer inside the running kernel, which a kexec ends. */
+#define KEXE_SOFTDOG "Software Watchdog"
+
+/* Non-zero when h has a watchdog that is hardware (not softdog). */
+int kexe_host_hw_watchdog(const struct kexe_host *h);
 
 /* Reads the host facts above from /proc and /sys (through kexe_seam.open_host). */
 void kexe_host_probe(struct kexe_host *h);

@@ -74,6 +74,21 @@ static int parse_delay(const char *v, struct stub_options *o, struct kexe_err *e
 	return 0;
 }
 
+static int parse_fallback(const char *v, struct stub_options *o, struct kexe_err *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*v == 0 || *end || n < 1 || n > KEXE_MAX_FALLBACK)
+		return kexe_fail(
+		    err, KEXE_EXIT_USAGE,
+		    "--fallback takes seconds from 1 to %d, not %s; give the new system "
+		    "time to boot and confirm (docs/FALLBACK.md)",
+		    KEXE_MAX_FALLBACK, v);
+	o->fallback = (int)n;
+	return 0;
+}
+
 static int parse_syscall(const char *v, struct stub_options *o, struct kexe_err *err)
 {
 	if (!strcmp(v, "auto"))
@@ -109,6 +124,8 @@ static int parse_one(int argc, char **argv, int *i, struct stub_options *o, stru
 	}
 	if ((v = kexe_option_value("--delay", argc, argv, i)))
 		return parse_delay(v, o, err);
+	if ((v = kexe_option_value("--fallback", argc, argv, i)))
+		return parse_fallback(v, o, err);
 	if ((v = kexe_option_value("--log", argc, argv, i))) {
 		o->log = v;
 		return 0;
@@ -174,6 +191,10 @@ void stub_print_help(const char *argv0)
 	       "  --log FILE         the detached run's log file (default /run/kexe.log); with\n"
 	       "                     --json it also gets the detached run's JSON lines\n"
 	       "  --force            reboot directly even when systemd runs the host\n"
+	       "  --fallback SECONDS a way back: arm the hardware watchdog just before the jump\n"
+	       "                     and add panic=SECONDS panic_on_oops=1 to the command line;\n"
+	       "                     a new system that does not take the watchdog over within\n"
+	       "                     SECONDS is reset into this one (docs/FALLBACK.md)\n"
 	       "  --consume          free the bundle file's memory while unpacking; the file is\n"
 	       "                     used up (for a copy on tmpfs that is not needed again)\n"
 	       "  --syscall WHICH    auto (default), file (kexec_file_load) or legacy\n"

@@ -8,6 +8,7 @@
 #define KEXE_MAX_APPEND 32
 #define KEXE_MAX_CARRY_FILES 64
 #define KEXE_DEFAULT_DELAY 5
+#define KEXE_MAX_FALLBACK 3600
 
 enum stub_mode {
 	STUB_RUN,	/* load and reboot into the payload */
@@ -52,7 +53,8 @@ struct stub_options {
 	int carry_network;
 	char *carry_files[KEXE_MAX_CARRY_FILES]; /* "SRC:DEST" */
 	unsigned n_carry_files;
-	int json; /* --json: report on stdout as JSON (docs/JSON.md) */
+	int json;     /* --json: report on stdout as JSON (docs/JSON.md) */
+	int fallback; /* --fallback SECONDS: watchdog and panic timeout; 0 when not given */
 };
 
 /* Parses argv (after argv[0]); both "--flag value" and "--flag=value" work. Returns 0, or -1

@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch.h"
@@ -242,6 +243,64 @@ static void check_memory(const struct kexe_host *h, const struct kexe_plan *p,
 		    p->released ? " counting the consumed bundle" : "");
 }
 
+static const char *stop_on_reboot_text(int v)
+{
+	return v == 1	 ? "1: stop"
+	       : v == -1 ? "-1: each driver decides; i6300esb and iTCO_wdt stop theirs"
+			 : "missing: this kernel predates it, each driver decides";
+}
+
+/* A nowayout watchdog ignores the magic close: the promise that a failed reboot leaves this
+ * system running would be broken by a reset SECONDS later. */
+static void nowayout(struct kexe_verdict *v)
+{
+	size_t n = strlen(v->text);
+
+	v->level = KEXE_WARN;
+	snprintf(v->text + n, sizeof v->text - n,
+		 "; it has nowayout: once armed nothing stops it, so even a failed reboot ends in "
+		 "a reset");
+}
+
+/* What covers a failed jump here: a hardware watchdog that runs on through the kexec covers a
+ * hang and a panic, panic=N alone only a panic. Read from sysfs (host.c): opening the device
+ * to look would start the watchdog. */
+static void check_fallback(const struct kexe_host *h, const struct kexe_plan *p,
+			   struct kexe_preflight *pf)
+{
+	int soft = h->watchdog[0] && !kexe_host_hw_watchdog(h), n = p->fallback;
+
+	if (!n)
+		add(pf, "fallback", KEXE_PASS, 0,
+		    "off: a jump that fails leaves this host down until someone resets it; "
+		    "--fallback SECONDS %s",
+		    kexe_host_hw_watchdog(h) ? "would arm the hardware watchdog"
+					     : "would reset a panic of the new kernel, not a hang "
+					       "(no hardware watchdog)");
+	else if (!h->watchdog[0] || soft)
+		add(pf, "fallback", KEXE_WARN, 0,
+		    "%s: panic=%d resets a new kernel that panics, but a hang is not covered; "
+		    "see docs/FALLBACK.md",
+		    soft ? "the only watchdog is softdog, which ends with this kernel"
+			 : "no hardware watchdog (/sys/class/watchdog has none)",
+		    n);
+	else if (h->watchdog_stop_on_reboot != 0)
+		add(pf, "fallback", KEXE_WARN, 0,
+		    "watchdog %s is armed for %d s, but this kernel stops it at the kexec "
+		    "(watchdog.stop_on_reboot %s): panic=%d covers a panic, a hang is not "
+		    "covered; boot this host with watchdog.stop_on_reboot=0 (or reload the "
+		    "watchdog module with stop_on_reboot=0)",
+		    h->watchdog, n, stop_on_reboot_text(h->watchdog_stop_on_reboot), n);
+	else
+		add(pf, "fallback", KEXE_PASS, 0,
+		    "watchdog %s is armed for %d s just before the jump and runs on through it "
+		    "(watchdog.stop_on_reboot=0): a new system that does not take it over is "
+		    "reset into this one; panic=%d covers a panic",
+		    h->watchdog, n, n);
+	if (n && kexe_host_hw_watchdog(h) && h->watchdog_nowayout)
+		nowayout(&pf->verdicts[pf->count - 1]);
+}
+
 void kexe_preflight_run(const struct kexe_host *h, const struct kexe_plan *p,
 			struct kexe_preflight *out)
 {
@@ -251,6 +310,7 @@ void kexe_preflight_run(const struct kexe_host *h, const struct kexe_plan *p,
 	check_kernel(h, p, out);
 	check_syscall(h, p, out);
 	check_memory(h, p, out);
+	check_fallback(h, p, out);
 }
 
 int kexe_preflight_verdict(const struct kexe_preflight *pf, struct kexe_err *err)

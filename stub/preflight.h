@@ -32,9 +32,10 @@ struct kexe_plan {
 	const char *stage_dir;	   /* where staging on disk could go, or NULL */
 	int stage_forced;	   /* --stage-dir was given */
 	int mappable;		   /* kexec_load can read the initrd from the bundle itself */
+	int fallback;		   /* --fallback seconds, 0 when not asked for */
 };
 
-#define KEXE_MAX_VERDICTS 10
+#define KEXE_MAX_VERDICTS 12
 
 struct kexe_preflight {
 	int legacy; /* the run loads with kexec_load */

@@ -98,6 +98,31 @@ static const char *level_name(enum kexe_level level)
 	return level == KEXE_FAIL ? "fail" : level == KEXE_WARN ? "warn" : "pass";
 }
 
+/* "fallback" (seconds or null) and "watchdog": what sysfs says of the first watchdog, or null. */
+static void watchdog_members(const struct kexe_plan *p, const struct kexe_host *h)
+{
+	kexe_json_key(&r.j, "fallback");
+	if (p->fallback)
+		kexe_json_i64(&r.j, p->fallback);
+	else
+		kexe_json_null(&r.j);
+	kexe_json_key(&r.j, "watchdog");
+	if (!h->watchdog[0]) {
+		kexe_json_null(&r.j);
+		return;
+	}
+	kexe_json_object(&r.j);
+	kexe_json_kstr(&r.j, "identity", h->watchdog);
+	kexe_json_kbool(&r.j, "softdog", !kexe_host_hw_watchdog(h));
+	kexe_json_kbool(&r.j, "nowayout", h->watchdog_nowayout);
+	kexe_json_key(&r.j, "stop_on_reboot");
+	if (h->watchdog_stop_on_reboot == -2)
+		kexe_json_null(&r.j);
+	else
+		kexe_json_i64(&r.j, h->watchdog_stop_on_reboot);
+	kexe_json_end(&r.j);
+}
+
 void stub_json_preflight(const struct kexe_preflight *pf, const struct kexe_plan *p,
 			 const struct kexe_host *h, int failed)
 {
@@ -120,6 +145,7 @@ void stub_json_preflight(const struct kexe_preflight *pf, const struct kexe_plan
 	kexe_json_ku64(&r.j, "initrd_size", p->initrd);
 	kexe_json_ku64(&r.j, "memory_need", need);
 	kexe_json_ku64(&r.j, "memory_available", h->mem_available + p->released);
+	watchdog_members(p, h);
 	kexe_json_key(&r.j, "checks");
 	kexe_json_array(&r.j);
 	for (unsigned i = 0; i < pf->count; i++) {
@@ -174,6 +200,14 @@ void stub_json_handover(const struct stub_options *o, const struct kexe_host *h)
 	kexe_json_kbool(&r.j, "detach", detach);
 	kexe_json_ki64(&r.j, "delay", detach ? o->delay : 0);
 	kexe_json_kstr(&r.j, "log", detach ? (o->log ? o->log : KEXE_DETACH_LOG) : NULL);
+	kexe_json_key(&r.j, "fallback");
+	if (o->fallback) {
+		kexe_json_object(&r.j);
+		kexe_json_ki64(&r.j, "seconds", o->fallback);
+		kexe_json_kstr(&r.j, "watchdog", kexe_host_hw_watchdog(h) ? h->watchdog : NULL);
+		kexe_json_end(&r.j);
+	} else
+		kexe_json_null(&r.j);
 	kexe_json_newline(&r.j);
 }
 

@@ -7,6 +7,7 @@
 #include "consume.h"
 #include "decode.h"
 #include "extract.h"
+#include "fallback.h"
 #include "format.h"
 #include "handover.h"
 #include "host.h"
@@ -70,6 +71,7 @@ static int plan(int fd, const struct kexe_initrd_extras *x, const struct stub_op
 	p->memory_check = !o->no_memory_check;
 	p->syscall = o->syscall;
 	p->stage_forced = o->stage_dir != NULL;
+	p->fallback = o->fallback;
 	/* a mapping needs the initrd in a file */
 	p->mappable = !o->consume && !streamed(fd) && kexe_payload_initrd_mappable(&bundle, x);
 	if (kexe_section_peek(fd, bundle.kernel, head, sizeof head, &got, err) ||
@@ -119,14 +121,27 @@ static int preflight(const struct stub_options *o, const struct kexe_host *h,
 	return failed;
 }
 
+/* The packed (or --cmdline) command line, every --append, then what --fallback needs. */
+static int cmdline(int fd, const struct stub_options *o, struct kexe_payload *p,
+		   struct kexe_err *err)
+{
+	char words[KEXE_FALLBACK_WORDS][KEXE_FALLBACK_WORD_MAX];
+	char *append[KEXE_MAX_APPEND + KEXE_FALLBACK_WORDS];
+	unsigned n = o->n_append, extra = kexe_fallback_words(o->fallback, words);
+
+	memcpy(append, o->append, n * sizeof *append);
+	for (unsigned i = 0; i < extra; i++)
+		append[n++] = words[i];
+	return kexe_payload_cmdline(fd, &bundle, o->cmdline, append, n, p, err);
+}
+
 /* A stream is read in file order (packer/pack.c writes kernel, initrds, cmdline, metadata), and
  * to its end with every check before anything of it is loaded. */
 static int unpack_stream(int fd, const struct stub_options *o, const struct kexe_initrd_extras *x,
 			 struct kexe_payload *p, struct kexe_err *err)
 {
 	if (kexe_payload_kernel(fd, &bundle, p, err) ||
-	    kexe_payload_initrd(fd, &bundle, x, p, err) ||
-	    kexe_payload_cmdline(fd, &bundle, o->cmdline, o->append, o->n_append, p, err) ||
+	    kexe_payload_initrd(fd, &bundle, x, p, err) || cmdline(fd, o, p, err) ||
 	    check_metadata(fd, err))
 		return -1;
 	return kexe_stream_finish(err);
@@ -137,8 +152,7 @@ static int unpack(int fd, const struct stub_options *o, const struct kexe_initrd
 {
 	if (streamed(fd))
 		return unpack_stream(fd, o, x, p, err);
-	if (kexe_payload_kernel(fd, &bundle, p, err) ||
-	    kexe_payload_cmdline(fd, &bundle, o->cmdline, o->append, o->n_append, p, err))
+	if (kexe_payload_kernel(fd, &bundle, p, err) || cmdline(fd, o, p, err))
 		return -1;
 	if (mapped && o->mode != STUB_DRY_RUN)
 		return kexe_payload_initrd_map(fd, &bundle, p, err);

@@ -48,6 +48,14 @@ struct kexe_seam {
 	int (*open_host)(const char *path);
 	/* geteuid(2) */
 	unsigned (*euid)(void);
+	/* Opens the first hardware watchdog (/dev/watchdog0, else /dev/watchdog), which starts
+	 * it, sets its timeout to seconds and pings it; copies its identity into identity. The
+	 * descriptor stays open (O_CLOEXEC) until the reboot: drivers without magic close stop
+	 * on close. Returns it, or -1 with errno (ENOENT: no watchdog; ENODEV: only softdog,
+	 * which dies with this kernel). */
+	int (*watchdog_arm)(int seconds, char *identity, size_t size);
+	/* Stops a watchdog watchdog_arm started: the magic close ('V', then close). */
+	void (*watchdog_disarm)(int fd);
 };
 
 extern const struct kexe_seam kexe_seam;

@@ -10,6 +10,9 @@
  *   KEXE_FAKE_EUID          effective uid to report (default 0)
  *   KEXE_FAKE_LOG           append one line per call to this file
  *   KEXE_FAKE_DUMP          copy the loaded kernel, initrd and cmdline into this directory
+ *   KEXE_FAKE_WATCHDOG      identity of the hardware watchdog to arm; unset or "none": there
+ *                           is none (ENOENT), "softdog": only softdog (ENODEV)
+ *   KEXE_FAKE_WATCHDOG_ERRNO  arming the watchdog fails with this errno number
  * kexe_fake_loads and kexe_fake_reboots count calls for in-process tests. */
 #include <errno.h>
 #include <fcntl.h>
@@ -202,6 +205,31 @@ static unsigned fake_euid(void)
 	return (unsigned)env_int("KEXE_FAKE_EUID", 0);
 }
 
+static int fake_watchdog_arm(int seconds, char *identity, size_t size)
+{
+	const char *id = getenv("KEXE_FAKE_WATCHDOG");
+	int e = env_int("KEXE_FAKE_WATCHDOG_ERRNO", 0);
+
+	log_line("watchdog arm %d\n", seconds);
+	if (!id || !*id || !strcmp(id, "none"))
+		e = ENOENT;
+	else if (!strcmp(id, "softdog"))
+		e = ENODEV;
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	snprintf(identity, size, "%s", id);
+	return open("/dev/null", O_WRONLY | O_CLOEXEC);
+}
+
+static void fake_watchdog_disarm(int fd)
+{
+	log_line("watchdog disarm\n");
+	if (fd >= 0)
+		close(fd);
+}
+
 const struct kexe_seam kexe_seam = {
     .kexec_file_load = fake_kexec_file_load,
     .kexec_load = fake_kexec_load,
@@ -212,4 +240,6 @@ const struct kexe_seam kexe_seam = {
     .log_kernel = fake_log_kernel,
     .open_host = fake_open_host,
     .euid = fake_euid,
+    .watchdog_arm = fake_watchdog_arm,
+    .watchdog_disarm = fake_watchdog_disarm,
 };

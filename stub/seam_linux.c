@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -8,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "seam.h"
 
 /* linux/fs.h, which musl-gcc does not see */
@@ -15,6 +17,15 @@
 #define FIFREEZE _IOWR('X', 119, int)
 #define FITHAW _IOWR('X', 120, int)
 #endif
+
+/* linux/watchdog.h, likewise */
+struct kexe_watchdog_info {
+	unsigned options, firmware_version;
+	unsigned char identity[32];
+};
+#define KEXE_WDIOC_GETSUPPORT _IOR('W', 0, struct kexe_watchdog_info)
+#define KEXE_WDIOC_KEEPALIVE _IOR('W', 5, int)
+#define KEXE_WDIOC_SETTIMEOUT _IOWR('W', 6, int)
 
 static int linux_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
 				 const char *cmdline, unsigned long flags)
@@ -86,6 +97,45 @@ static int linux_open_host(const char *path)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+static void linux_watchdog_disarm(int fd)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, "V", 1) != 1) {
+		/* nothing more to try: a nowayout watchdog cannot be stopped at all */
+	}
+	close(fd);
+}
+
+/* Opening starts the watchdog. The magic close is kept for a failure: after the reboot the
+ * descriptor simply ends with this kernel and the watchdog goes on counting. */
+static int linux_watchdog_arm(int seconds, char *identity, size_t size)
+{
+	struct kexe_watchdog_info info = {0};
+	int fd = open("/dev/watchdog0", O_WRONLY | O_CLOEXEC), e, t = seconds;
+
+	if (fd < 0 && errno == ENOENT)
+		fd = open("/dev/watchdog", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, KEXE_WDIOC_GETSUPPORT, &info) == 0)
+		snprintf(identity, size, "%.32s", (const char *)info.identity);
+	else
+		snprintf(identity, size, "unknown");
+	if (!strcmp(identity, KEXE_SOFTDOG)) {
+		linux_watchdog_disarm(fd); /* a timer in this kernel: gone with the jump */
+		errno = ENODEV;
+		return -1;
+	}
+	if (ioctl(fd, KEXE_WDIOC_SETTIMEOUT, &t) < 0 || ioctl(fd, KEXE_WDIOC_KEEPALIVE, 0) < 0) {
+		e = errno;
+		linux_watchdog_disarm(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 static unsigned linux_euid(void)
 {
 	return geteuid();
@@ -101,4 +151,6 @@ const struct kexe_seam kexe_seam = {
     .log_kernel = linux_log_kernel,
     .open_host = linux_open_host,
     .euid = linux_euid,
+    .watchdog_arm = linux_watchdog_arm,
+    .watchdog_disarm = linux_watchdog_disarm,
 };
