@@ -159,6 +159,18 @@ void stub_json_payload(const struct kexe_payload *p, int legacy)
 	kexe_json_end(&r.j);
 }
 
+void stub_json_retry(const char *call, int e, const char *instead)
+{
+	if (!r.active || !r.lines)
+		return;
+	line("retry");
+	kexe_json_kstr(&r.j, "refused_by", call);
+	kexe_json_ki64(&r.j, "errno", e);
+	kexe_json_kstr(&r.j, "errno_name", kexe_errno_name(e));
+	kexe_json_kstr(&r.j, "syscall", instead);
+	kexe_json_newline(&r.j);
+}
+
 void stub_json_handover(const struct stub_options *o, const struct kexe_host *h)
 {
 	int detach =

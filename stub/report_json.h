@@ -33,6 +33,10 @@ int stub_json_info(int fd, const struct kexe_bundle *b, struct kexe_err *err);
 /* --dry-run: what would be loaded, as a "payload" member. */
 void stub_json_payload(const struct kexe_payload *p, int legacy);
 
+/* kexec_file_load (call) refused the kernel with errno e and the load is retried with
+ * instead ("kexec_load"): a "retry" line (lines only). */
+void stub_json_retry(const char *call, int e, const char *instead);
+
 /* A run is about to hand over: how (systemctl kexec or reboot), detached or not, the delay. */
 void stub_json_handover(const struct stub_options *o, const struct kexe_host *h);
 
