@@ -144,6 +144,12 @@ int stub_json_info(int fd, const struct kexe_bundle *b, struct kexe_err *err)
 	return kexe_info_json(&r.j, fd, b, err);
 }
 
+void stub_json_cmdline(const char *cmdline)
+{
+	if (r.active && !r.lines && cmdline)
+		kexe_json_kstr(&r.j, "cmdline", cmdline);
+}
+
 void stub_json_payload(const struct kexe_payload *p, int legacy)
 {
 	if (!r.active || r.lines)

@@ -27,6 +27,9 @@ void stub_json_stage(const char *stage);
 void stub_json_preflight(const struct kexe_preflight *pf, const struct kexe_plan *p,
 			 const struct kexe_host *h, int failed);
 
+/* --check: the final command line as a "cmdline" member (nothing when cmdline is NULL). */
+void stub_json_cmdline(const char *cmdline);
+
 /* --info: the bundle's description into the document. */
 int stub_json_info(int fd, const struct kexe_bundle *b, struct kexe_err *err);
 
