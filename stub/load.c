@@ -55,7 +55,7 @@ static int retry_with_kexec_load(const struct kexe_payload *p, const struct kexe
 	first[0] = (char)tolower((unsigned char)first[0]);
 	fprintf(stderr,
 		"kexe: kexec_file_load refused the kernel (%s) and no lockdown, secure boot or "
-		"IMA policy asks for a signature: loading with kexec_load instead\n",
+		"IMA kexec policy was seen: loading with kexec_load instead\n",
 		first);
 	stub_json_retry("kexec_file_load", e, "kexec_load");
 	if (kexe_load_legacy(p, h, err) == 0)
