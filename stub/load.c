@@ -6,9 +6,66 @@
 #include "arch.h"
 #include "legacy.h"
 #include "load.h"
+#include "report_json.h"
 #include "seam.h"
 
 #define MIB (1024 * 1024)
+
+/* What kexec_file_load meant by an errno that kexec_load is retried after. */
+static const char *retry_reason(int e)
+{
+	switch (e) {
+	case EKEYREJECTED:
+	case EBADMSG:
+		return "its signature check failed";
+	case ENOEXEC:
+		return "an image format it does not load";
+	}
+	return "an image it cannot load, or too little memory";
+}
+
+int kexe_load_may_retry(const struct kexe_host *h, int e)
+{
+	int locked = h->lockdown[0] && strcmp(h->lockdown, "none");
+
+	/* the host asks for signed kernels: kexec_load would be a way around that, or refused */
+	if (locked || h->secure_boot == 1 || h->ima_kexec)
+		return 0;
+	switch (e) {
+	case EKEYREJECTED:
+	case EBADMSG:
+		/* a signature was checked and failed: only when no policy is known to want one
+		 * (lockdown read as none, secure boot read as off; KEXEC_SIG_FORCE is left) */
+		return !strcmp(h->lockdown, "none") && h->secure_boot == 0;
+	case ENOEXEC: /* a format the kernel's own loader does not know; ours may */
+	case EINVAL:  /* the image or the memory: kexec_load needs less of it */
+		return 1;
+	}
+	return 0;
+}
+
+/* kexec_file_load refused the kernel with errno e where kexec_load may take it: tries that, and
+ * when it fails too, says what each call answered. */
+static int retry_with_kexec_load(const struct kexe_payload *p, const struct kexe_host *h, int e,
+				 struct kexe_err *err)
+{
+	char first[64], second[sizeof err->msg];
+
+	snprintf(first, sizeof first, "%s", strerror(e));
+	first[0] = (char)tolower((unsigned char)first[0]);
+	fprintf(stderr,
+		"kexe: kexec_file_load refused the kernel (%s) and no lockdown, secure boot or "
+		"IMA kexec policy was seen: loading with kexec_load instead\n",
+		first);
+	stub_json_retry("kexec_file_load", e, "kexec_load");
+	if (kexe_load_legacy(p, h, err) == 0)
+		return 0;
+	snprintf(second, sizeof second, "%s", err->msg);
+	return kexe_fail_errno(err, err->code, err->sys_errno ? err->sys_errno : e,
+			       "kexec_file_load refused the kernel (%s, %s) and kexec_load, tried "
+			       "instead, failed too: %s",
+			       first, retry_reason(e), second);
+}
 
 int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, int legacy,
 	      int may_fall_back, struct kexe_err *err)
@@ -32,6 +89,9 @@ int kexe_load(const struct kexe_payload *p, const struct kexe_host *h, int legac
 			"is off); loading with kexec_load\n");
 		return kexe_load_legacy(p, h, err);
 	}
+	if (may_fall_back && kexe_arch_has_kexec_load(p->kernel.arch) &&
+	    kexe_load_may_retry(h, errno))
+		return retry_with_kexec_load(p, h, errno, err);
 	return kexe_load_error("kexec_file_load", errno, p, h, err);
 }
 

@@ -44,6 +44,8 @@ static int parse_switch(const char *arg, struct stub_options *o)
 	    {"--carry-ssh-keys", offsetof(struct stub_options, carry_ssh_keys)},
 	    {"--carry-network", offsetof(struct stub_options, carry_network)},
 	    {"--json", offsetof(struct stub_options, json)},
+	    {"--reuse-cmdline", offsetof(struct stub_options, reuse_cmdline)},
+	    {"--reuse-console", offsetof(struct stub_options, reuse_console)},
 	};
 
 	for (size_t i = 0; i < sizeof switches / sizeof *switches; i++)
@@ -158,6 +160,10 @@ int stub_parse_options(int argc, char **argv, struct stub_options *o, struct kex
 	for (int i = 1; i < argc; i++)
 		if (parse_one(argc, argv, &i, o, err))
 			return -1;
+	if (o->reuse_cmdline && o->cmdline)
+		return kexe_fail(err, KEXE_EXIT_USAGE,
+				 "--reuse-cmdline and --cmdline both replace the packed command "
+				 "line; give one of them (--append adds to either)");
 	return 0;
 }
 
@@ -178,6 +184,11 @@ void stub_print_help(const char *argv0)
 	       "Payload:\n"
 	       "  --append ARGS      add ARGS to the kernel command line (repeatable)\n"
 	       "  --cmdline ARGS     replace the packed kernel command line\n"
+	       "  --reuse-cmdline    use the running kernel's command line instead of the packed\n"
+	       "                     one, without BOOT_IMAGE=, initrd=, elfcorehdr= and\n"
+	       "                     kexec_jump_back_entry= (not with --cmdline)\n"
+	       "  --reuse-console    append the running kernel's console=, earlycon and\n"
+	       "                     earlyprintk arguments that the new line lacks\n"
 	       "  --initrd FILE      load FILE as a further initrd after the packed ones "
 	       "(repeatable)\n"
 	       "  --carry-ssh-keys   carry root's authorized_keys and the ssh host keys\n"
@@ -199,6 +210,9 @@ void stub_print_help(const char *argv0)
 	       "                     used up (for a copy on tmpfs that is not needed again)\n"
 	       "  --syscall WHICH    auto (default), file (kexec_file_load) or legacy\n"
 	       "                     (kexec_load: one copy less in memory, unsigned kernels only)\n"
+	       "                     auto also tries kexec_load when kexec_file_load refuses\n"
+	       "                     the kernel and no lockdown, secure boot or IMA policy\n"
+	       "                     asks for a signature\n"
 	       "  --stage-dir DIR    unpack into files in DIR (disk-backed) instead of memory;\n"
 	       "                     done by itself when memory is short and a disk is there\n"
 	       "  --no-memory-check  load even when MemAvailable looks too small\n"

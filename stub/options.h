@@ -36,7 +36,9 @@ enum stub_detach {
 struct stub_options {
 	enum stub_mode mode;
 	const char *extract_dir;
-	const char *cmdline;	       /* replaces the packed command line */
+	const char *cmdline; /* replaces the packed command line */
+	int reuse_cmdline;   /* the running kernel's command line replaces the packed one */
+	int reuse_console;   /* the running kernel's console arguments are appended */
 	char *append[KEXE_MAX_APPEND]; /* appended in order */
 	unsigned n_append;
 	char *initrds[KEXE_MAX_INITRDS]; /* extra initrds, appended after the packed ones */

@@ -11,6 +11,7 @@
 #include "mapout.h"
 #include "payload.h"
 #include "progress.h"
+#include "reuse.h"
 #include "stage.h"
 #include "xxh64.h"
 
@@ -199,8 +200,8 @@ int kexe_payload_initrd(int fd, const struct kexe_bundle *b, const struct kexe_i
 }
 
 int kexe_payload_cmdline(int fd, const struct kexe_bundle *b, const char *replace,
-			 char *const *append, unsigned n_append, struct kexe_payload *p,
-			 struct kexe_err *err)
+			 char *const *append, unsigned n_append, const char *consoles_from,
+			 struct kexe_payload *p, struct kexe_err *err)
 {
 	char *base = NULL, *line;
 	size_t len;
@@ -231,6 +232,9 @@ int kexe_payload_cmdline(int fd, const struct kexe_bundle *b, const char *replac
 	}
 	free(base);
 	p->cmdline = line;
+	if (consoles_from && kexe_reuse_consoles(&p->cmdline, consoles_from))
+		return kexe_fail(err, KEXE_EXIT_MEMORY, "out of memory");
+	line = p->cmdline;
 	if (strlen(line) > p->kernel.cmdline_max)
 		return kexe_fail(err, KEXE_EXIT_USAGE,
 				 "command line is %zu bytes, this kernel accepts at most %u; "

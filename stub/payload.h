@@ -59,10 +59,12 @@ int kexe_payload_initrd_map(int fd, const struct kexe_bundle *b, struct kexe_pay
 			    struct kexe_err *err);
 
 /* Builds the command line: replace (when not NULL) or the bundle's, then each of append
- * separated by spaces. Refuses (KEXE_EXIT_USAGE) one longer than the kernel accepts. */
+ * separated by spaces, then (when consoles_from is not NULL: --reuse-console) the console
+ * arguments of that running command line which the line lacks (kexe_reuse_consoles). Refuses
+ * (KEXE_EXIT_USAGE) one longer than the kernel accepts (p->kernel.cmdline_max). */
 int kexe_payload_cmdline(int fd, const struct kexe_bundle *b, const char *replace,
-			 char *const *append, unsigned n_append, struct kexe_payload *p,
-			 struct kexe_err *err);
+			 char *const *append, unsigned n_append, const char *consoles_from,
+			 struct kexe_payload *p, struct kexe_err *err);
 
 /* One part of the payload as bytes in this process's memory, wherever they live: a memfd, a
  * file staged on disk, or the bundle's own pages (the initrd read in place). */

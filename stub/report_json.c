@@ -170,6 +170,12 @@ int stub_json_info(int fd, const struct kexe_bundle *b, struct kexe_err *err)
 	return kexe_info_json(&r.j, fd, b, err);
 }
 
+void stub_json_cmdline(const char *cmdline)
+{
+	if (r.active && !r.lines && cmdline)
+		kexe_json_kstr(&r.j, "cmdline", cmdline);
+}
+
 void stub_json_payload(const struct kexe_payload *p, int legacy)
 {
 	if (!r.active || r.lines)
@@ -183,6 +189,18 @@ void stub_json_payload(const struct kexe_payload *p, int legacy)
 	kexe_json_kstr(&r.j, "cmdline", p->cmdline);
 	kexe_json_kstr(&r.j, "syscall", legacy ? "kexec_load" : "kexec_file_load");
 	kexe_json_end(&r.j);
+}
+
+void stub_json_retry(const char *call, int e, const char *instead)
+{
+	if (!r.active || !r.lines)
+		return;
+	line("retry");
+	kexe_json_kstr(&r.j, "refused_by", call);
+	kexe_json_ki64(&r.j, "errno", e);
+	kexe_json_kstr(&r.j, "errno_name", kexe_errno_name(e));
+	kexe_json_kstr(&r.j, "syscall", instead);
+	kexe_json_newline(&r.j);
 }
 
 void stub_json_handover(const struct stub_options *o, const struct kexe_host *h)

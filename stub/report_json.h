@@ -27,11 +27,18 @@ void stub_json_stage(const char *stage);
 void stub_json_preflight(const struct kexe_preflight *pf, const struct kexe_plan *p,
 			 const struct kexe_host *h, int failed);
 
+/* --check: the final command line as a "cmdline" member (nothing when cmdline is NULL). */
+void stub_json_cmdline(const char *cmdline);
+
 /* --info: the bundle's description into the document. */
 int stub_json_info(int fd, const struct kexe_bundle *b, struct kexe_err *err);
 
 /* --dry-run: what would be loaded, as a "payload" member. */
 void stub_json_payload(const struct kexe_payload *p, int legacy);
+
+/* kexec_file_load (call) refused the kernel with errno e and the load is retried with
+ * instead ("kexec_load"): a "retry" line (lines only). */
+void stub_json_retry(const char *call, int e, const char *instead);
 
 /* A run is about to hand over: how (systemctl kexec or reboot), detached or not, the delay. */
 void stub_json_handover(const struct stub_options *o, const struct kexe_host *h);

@@ -17,6 +17,7 @@
 #include "payload.h"
 #include "preflight.h"
 #include "report_json.h"
+#include "reuse.h"
 #include "run.h"
 #include "stage.h"
 #include "stream.h"
@@ -88,8 +89,8 @@ static int plan(int fd, const struct kexe_initrd_extras *x, const struct stub_op
 /* Runs the preflight; --check prints it, --dry-run turns failures into warnings. Sets *legacy
  * when the load goes through kexec_load, and says so when that was not asked for. */
 static int preflight(const struct stub_options *o, const struct kexe_host *h,
-		     const struct kexe_plan *p, int *legacy, int *staged, int *mapped,
-		     struct kexe_err *err)
+		     const struct kexe_plan *p, const char *cmdline, int *legacy, int *staged,
+		     int *mapped, struct kexe_err *err)
 {
 	struct kexe_preflight pf;
 	int failed;
@@ -106,10 +107,14 @@ static int preflight(const struct stub_options *o, const struct kexe_host *h,
 				o->mode == STUB_DRY_RUN ? "would load with" : "loading with",
 				pf.verdicts[i].text);
 	stub_json_preflight(&pf, p, h, failed);
-	if (o->mode == STUB_CHECK && stub_json_active())
+	if (o->mode == STUB_CHECK && stub_json_active()) {
+		stub_json_cmdline(cmdline);
 		return failed;
+	}
 	if (o->mode == STUB_CHECK) {
 		kexe_preflight_print(stdout, &pf);
+		if (cmdline)
+			printf("command line: %s\n", cmdline);
 		printf("%s\n", failed ? "verdict: this host cannot load the bundle now"
 				      : "verdict: ready to load");
 		return failed;
@@ -121,18 +126,32 @@ static int preflight(const struct stub_options *o, const struct kexe_host *h,
 	return failed;
 }
 
-/* The packed (or --cmdline) command line, every --append, then what --fallback needs. */
-static int cmdline(int fd, const struct stub_options *o, struct kexe_payload *p,
-		   struct kexe_err *err)
+/* The final command line into p: the packed one (or --cmdline, or with --reuse-cmdline the
+ * running kernel's), --append, what --fallback needs, then with --reuse-console the running
+ * kernel's consoles. */
+static int payload_cmdline(int fd, const struct stub_options *o, struct kexe_payload *p,
+			   struct kexe_err *err)
 {
 	char words[KEXE_FALLBACK_WORDS][KEXE_FALLBACK_WORD_MAX];
 	char *append[KEXE_MAX_APPEND + KEXE_FALLBACK_WORDS];
 	unsigned n = o->n_append, extra = kexe_fallback_words(o->fallback, words);
+	char *running = NULL, *reused = NULL;
+	int rc = 0;
 
 	memcpy(append, o->append, n * sizeof *append);
 	for (unsigned i = 0; i < extra; i++)
 		append[n++] = words[i];
-	return kexe_payload_cmdline(fd, &bundle, o->cmdline, append, n, p, err);
+	if (o->reuse_cmdline || o->reuse_console)
+		rc = kexe_reuse_read(o->reuse_cmdline ? "--reuse-cmdline" : "--reuse-console",
+				     &running, err);
+	if (rc == 0 && o->reuse_cmdline && !(reused = kexe_reuse_cmdline(running)))
+		rc = kexe_fail(err, KEXE_EXIT_MEMORY, "out of memory");
+	if (rc == 0)
+		rc = kexe_payload_cmdline(fd, &bundle, reused ? reused : o->cmdline, append, n,
+					  o->reuse_console ? running : NULL, p, err);
+	free(reused);
+	free(running);
+	return rc;
 }
 
 /* A stream is read in file order (packer/pack.c writes kernel, initrds, cmdline, metadata), and
@@ -141,7 +160,7 @@ static int unpack_stream(int fd, const struct stub_options *o, const struct kexe
 			 struct kexe_payload *p, struct kexe_err *err)
 {
 	if (kexe_payload_kernel(fd, &bundle, p, err) ||
-	    kexe_payload_initrd(fd, &bundle, x, p, err) || cmdline(fd, o, p, err) ||
+	    kexe_payload_initrd(fd, &bundle, x, p, err) || payload_cmdline(fd, o, p, err) ||
 	    check_metadata(fd, err))
 		return -1;
 	return kexe_stream_finish(err);
@@ -152,7 +171,7 @@ static int unpack(int fd, const struct stub_options *o, const struct kexe_initrd
 {
 	if (streamed(fd))
 		return unpack_stream(fd, o, x, p, err);
-	if (kexe_payload_kernel(fd, &bundle, p, err) || cmdline(fd, o, p, err))
+	if (kexe_payload_kernel(fd, &bundle, p, err) || payload_cmdline(fd, o, p, err))
 		return -1;
 	if (mapped && o->mode != STUB_DRY_RUN)
 		return kexe_payload_initrd_map(fd, &bundle, p, err);
@@ -207,9 +226,14 @@ static int load_payload(int fd, const struct stub_options *o, struct kexe_err *e
 		pl.released = kexe_bundle_stored_size(&bundle);
 	if (rc == 0 && o->mode == STUB_CHECK && streamed(fd)) /* no verdict on a bad download */
 		rc = kexe_stream_finish(err);
+	/* --check shows the final command line too (a stream has gone past it by now) */
+	if (rc == 0 && o->mode == STUB_CHECK && !streamed(fd)) {
+		p.kernel = pl.kernel;
+		rc = payload_cmdline(fd, o, &p, err);
+	}
 	stub_json_stage("preflight");
 	if (rc == 0)
-		rc = preflight(o, &h, &pl, &legacy, &staged, &mapped, err);
+		rc = preflight(o, &h, &pl, p.cmdline, &legacy, &staged, &mapped, err);
 	if (staged && !mapped)
 		p.stage_dir = pl.stage_dir;
 	if (rc == 0 && p.release_fd >= 0)

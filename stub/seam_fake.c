@@ -1,6 +1,9 @@
 /* The test seam. Behaviour comes from the environment so shell tests and in-process unit tests
  * drive it alike:
- *   KEXE_FAKE_LOAD_ERRNO    kexec_file_load fails with this errno number
+ *   KEXE_FAKE_LOAD_ERRNO    kexec_file_load and kexec_load fail with this errno number
+ *   KEXE_FAKE_FILE_LOAD_ERRNO  only kexec_file_load fails with this errno number (kexec_load
+ *                           then succeeds unless KEXE_FAKE_LOAD_ERRNO is set): a kernel that
+ *                           refuses the file but takes the segments; 0 is as if unset
  *   KEXE_FAKE_REBOOT_ERRNO  reboot fails with this errno number (default: "succeeds", returns 0)
  *   KEXE_FAKE_SYSTEMCTL     exit status `systemctl kexec` returns (default 0)
  *   KEXE_FAKE_REMOUNT_ERRNO remounting read-only fails with this errno number (back to
@@ -95,13 +98,15 @@ static void dump(int fd, const char *name, const char *data, size_t len)
 static int fake_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
 				const char *cmdline, unsigned long flags)
 {
-	int e = env_int("KEXE_FAKE_LOAD_ERRNO", 0);
+	int e = env_int("KEXE_FAKE_FILE_LOAD_ERRNO", 0);
 	char kernel_at[4096], initrd_at[4096];
 
 	if (flags & KEXE_KEXEC_FILE_UNLOAD) {
 		log_line("kexec_file_load unload\n");
 		return 0;
 	}
+	if (!e) /* 0 or unset: as KEXE_FAKE_LOAD_ERRNO says */
+		e = env_int("KEXE_FAKE_LOAD_ERRNO", 0);
 	kexe_fake_loads++;
 	log_line("kexec_file_load kernel=%llu initrd=%llu flags=%lu cmdline_len=%lu\n",
 		 fd_size(kernel_fd), fd_size(initrd_fd), flags, cmdline_len);

@@ -65,7 +65,7 @@ static void unpack_like_the_stub(int fd, const struct kexe_bundle *b)
 	FUZZ_ASSERT(kexe_payload_initrd_size(b, &extras, &initrd_size, &err) == 0);
 	if (kexe_payload_kernel(fd, b, &p, &err))
 		p.kernel.cmdline_max = UINT32_MAX; /* go on: the rest does not need the kernel */
-	if (kexe_payload_cmdline(fd, b, NULL, NULL, 0, &p, &err) == 0)
+	if (kexe_payload_cmdline(fd, b, NULL, NULL, 0, NULL, &p, &err) == 0)
 		FUZZ_ASSERT(strlen(p.cmdline) == b->cmdline->original_size);
 	if (kexe_payload_initrd(fd, b, &extras, &p, &err) == 0)
 		FUZZ_ASSERT(p.initrd_size == initrd_size && p.initrd_fd >= 0);
