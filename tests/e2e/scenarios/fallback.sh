@@ -69,7 +69,7 @@ EOS
         fail "stage 2 did not confirm: $(log_hint "$LOG")" || return 1
     grep -q '^KEXE-E2E-ALIVE-AFTER 50s$' <<<"$s" ||
         fail "the confirmed system did not stay up: $(log_hint "$LOG")" || return 1
-    [ "$(grep -c '^KEXE-E2E-STAGE1-BEGIN$' <<<"$s")" = 2 ] ||
-        fail "stage 1 booted $(grep -c '^KEXE-E2E-STAGE1-BEGIN$' <<<"$s") times (want 2)" || return 1
+    [ "$(grep -c '^KEXE-E2E-STAGE1-BEGIN' <<<"$s")" = 2 ] ||
+        fail "stage 1 booted $(grep -c '^KEXE-E2E-STAGE1-BEGIN' <<<"$s") times (want 2)" || return 1
     note "came back $(grep -m1 'KEXE-E2E-WATCHDOG bootstatus=[1-9]' <<<"$s" | cut -d' ' -f2)"
 }

@@ -12,7 +12,7 @@ echo "KEXE-E2E-RSDP $(grep -m1 -o 'ACPI20=0x[0-9a-f]*' /sys/firmware/efi/systab)
 run_boot legacy-uefi ./boot.kexe --syscall legacy --foreground
 EOS
     boot_stage1 legacy-uefi "$E2E_MEM"
-    serial "$LOG" | sed -n '1,/^KEXE-E2E-STAGE1-BEGIN$/p' | grep -q 'efi: EFI v' ||
+    serial "$LOG" | sed -n '1,/^KEXE-E2E-STAGE1-BEGIN/p' | grep -q 'efi: EFI v' ||
         fail "stage 1 did not boot through UEFI: $(log_hint "$LOG")" || return 1
     serial "$LOG" | grep -q '^KEXE-E2E-RSDP ACPI20=0x' ||
         fail "stage 1 has no ACPI 2.0 table in /sys/firmware/efi/systab" || return 1

@@ -62,7 +62,7 @@ EOS
     serial "$LOG" | grep -q '^KEXE-E2E-FIRMWARE efi=yes acpi=yes$' ||
         fail "stage 1: $(serial "$LOG" | grep -m1 '^KEXE-E2E-FIRMWARE' || echo 'no firmware line')" ||
         return 1
-    serial "$LOG" | sed -n '1,/^KEXE-E2E-STAGE1-BEGIN$/p' | grep -q 'ACPI: RSDP' ||
+    serial "$LOG" | sed -n '1,/^KEXE-E2E-STAGE1-BEGIN/p' | grep -q 'ACPI: RSDP' ||
         fail "stage 1 found no ACPI tables" || return 1
     fdt=$(serial "$LOG" | grep -m1 '^KEXE-E2E-FDT ' || true)
     case $fdt in
@@ -112,7 +112,7 @@ EOS
     s2=$(new_kernel_log "$LOG")
     k=$(printf '%s\n' "$s2" | grep -m1 -o 'Initramfs unpacking failed.*' || true)
     [ -z "$k" ] || fail "no initrd: stage 2 took the stale UEFI initrd ($k)" || return 1
-    [ "$(serial "$LOG" | grep -c '^KEXE-E2E-STAGE1-BEGIN$')" = 1 ] ||
+    [ "$(serial "$LOG" | grep -c '^KEXE-E2E-STAGE1-BEGIN')" = 1 ] ||
         fail "no initrd: stage 2 ran stage 1's initrd again" || return 1
     printf '%s\n' "$s2" | grep -q 'Freeing initrd memory: 4K$' ||
         fail "no initrd: stage 2 did not get the empty initrd: $(printf '%s\n' "$s2" |
